@@ -1,0 +1,38 @@
+"""Errors that typeset reports to its users: one line per problem, no traceback.
+
+A stage collects every `Problem` it finds and raises one `InputError` at the end;
+the CLI prints each problem on its own line (`file:line:col: message`) and exits 2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One problem in an input file, with a 1-based line and column (0 when unknown)."""
+
+    path: str
+    line: int
+    col: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: {self.message}"
+
+
+class TypesetError(Exception):
+    """An error the CLI reports in one line without a traceback (exit code 1)."""
+
+    exit_code = 1
+
+
+class InputError(TypesetError):
+    """Bad input: one or more problems, reported together (exit code 2)."""
+
+    exit_code = 2
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = sorted(set(problems))
+        super().__init__("\n".join(str(p) for p in self.problems))

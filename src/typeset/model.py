@@ -1,0 +1,432 @@
+"""The issue model: typed, immutable dataclasses for one gazette issue.
+
+`typeset.parse` turns an issue XML file into an `Issue`; the layouts read it through
+Jinja.  Every node keeps the source line it came from (`line`) so later stages
+(glyph preflight, checks) can point back into the XML.
+
+Inline content is a tuple of `Inline` nodes: text, emphasis, no-break runs,
+super/subscripts, break hints (`wbr`) and forced title breaks (`br`).  Block nodes
+carry a `kind` string that the templates dispatch on.
+
+Text that the print adds around the XML's content (dates spelled 2021年2月28日,
+"附件：" labels, 【】 around section titles) is produced by the helpers here and in
+the layout, never stored in the XML.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# ----------------------------------------------------------------------------- inline
+
+
+@dataclass(frozen=True)
+class Inline:
+    """One inline node: kind is text, em, nobr, sup, sub, wbr or br."""
+
+    kind: str
+    text: str = ""
+    children: tuple[Inline, ...] = ()
+
+
+def plain(nodes: tuple[Inline, ...], *, breaks: str = "") -> str:
+    """Return the characters of inline `nodes`; a `br` becomes `breaks` (default nothing)."""
+    out: list[str] = []
+    for node in nodes:
+        if node.kind == "br":
+            out.append(breaks)
+        elif node.children:
+            out.append(plain(node.children, breaks=breaks))
+        else:
+            out.append(node.text)
+    return "".join(out)
+
+
+def cn_date(value: dt.date) -> str:
+    """Spell a date the way official documents print it: 2021年2月28日 (no leading zeros)."""
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+# ----------------------------------------------------------------------------- blocks
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph, optionally opening with a run-in heading (level 2, 3 or 4)."""
+
+    content: tuple[Inline, ...]
+    line: int = 0
+    runin: tuple[Inline, ...] = ()
+    runin_level: int = 0
+    align: str = ""
+    indent: int | None = None
+    kind: str = "p"
+
+    def text(self) -> str:
+        return plain(self.runin) + plain(self.content)
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A standalone heading: level 1 一、 (黑体), 2 （一） (楷体), 3 1. and 4 （1）."""
+
+    level: int
+    content: tuple[Inline, ...]
+    line: int = 0
+    kind: str = "heading"
+
+    def text(self) -> str:
+        return plain(self.content)
+
+
+@dataclass(frozen=True)
+class Cell:
+    content: tuple[Inline, ...]
+    colspan: int = 1
+    rowspan: int = 1
+    align: str = ""
+    indent: int = 0
+    line: int = 0
+
+    def text(self) -> str:
+        return plain(self.content)
+
+
+@dataclass(frozen=True)
+class Row:
+    cells: tuple[Cell, ...]
+    line: int = 0
+    kind: str = "row"
+
+    def text(self) -> str:
+        return "".join(c.text() for c in self.cells)
+
+
+@dataclass(frozen=True)
+class GroupRow:
+    """A row spanning all columns that heads the rows below it (民间文学, 传统技艺 …)."""
+
+    content: tuple[Inline, ...]
+    line: int = 0
+    kind: str = "group"
+
+    def text(self) -> str:
+        return plain(self.content)
+
+
+@dataclass(frozen=True)
+class Column:
+    width: float
+    align: str = ""
+
+
+@dataclass(frozen=True)
+class Table:
+    cols: tuple[Column, ...]
+    head: tuple[Row, ...]
+    body: tuple[Row | GroupRow, ...]
+    caption: tuple[Inline, ...] = ()
+    id: str = ""
+    line: int = 0
+    kind: str = "table"
+
+    @property
+    def ncols(self) -> int:
+        """The number of columns: from <cols>, else from the widest row."""
+        if self.cols:
+            return len(self.cols)
+        rows = [r for r in (*self.head, *self.body) if isinstance(r, Row)]
+        return max((sum(c.colspan for c in r.cells) for r in rows), default=1)
+
+    def widths(self) -> list[float]:
+        """Column widths as percentages of the table width."""
+        if not self.cols:
+            return [100 / self.ncols] * self.ncols
+        total = sum(c.width for c in self.cols)
+        return [round(100 * c.width / total, 3) for c in self.cols]
+
+    def text(self) -> str:
+        rows = (*self.head, *self.body)
+        return plain(self.caption) + "".join(r.text() for r in rows)
+
+
+@dataclass(frozen=True)
+class ListBlock:
+    """A list; each item is inline content or a tuple of paragraphs."""
+
+    items: tuple[tuple[Inline, ...] | tuple[Paragraph, ...], ...]
+    line: int = 0
+    kind: str = "list"
+
+    def text(self) -> str:
+        out = []
+        for item in self.items:
+            if item and isinstance(item[0], Paragraph):
+                out.extend(p.text() for p in item)
+            else:
+                out.append(plain(item))
+        return "".join(out)
+
+
+@dataclass(frozen=True)
+class Figure:
+    src: str
+    width: str = ""
+    caption: tuple[Inline, ...] = ()
+    id: str = ""
+    line: int = 0
+    kind: str = "figure"
+
+    def text(self) -> str:
+        return plain(self.caption)
+
+
+@dataclass(frozen=True)
+class Clause:
+    """款: a paragraph of an article, possibly followed by its 项 (items)."""
+
+    content: tuple[Inline, ...]
+    items: tuple[tuple[Inline, ...], ...] = ()
+    line: int = 0
+
+    def text(self) -> str:
+        return plain(self.content) + "".join(plain(i) for i in self.items)
+
+
+@dataclass(frozen=True)
+class Article:
+    """条: 第一条 with its clauses."""
+
+    num: str
+    clauses: tuple[Clause, ...]
+    line: int = 0
+    kind: str = "article"
+
+    def text(self) -> str:
+        return self.num + "".join(c.text() for c in self.clauses)
+
+
+@dataclass(frozen=True)
+class Division:
+    """节 within a chapter."""
+
+    heading: tuple[Inline, ...]
+    articles: tuple[Article, ...]
+    line: int = 0
+    kind: str = "division"
+
+    def text(self) -> str:
+        return plain(self.heading) + "".join(a.text() for a in self.articles)
+
+
+@dataclass(frozen=True)
+class Chapter:
+    """章: a heading and its divisions, articles or paragraphs."""
+
+    heading: tuple[Inline, ...]
+    children: tuple[Division | Article | Paragraph, ...]
+    line: int = 0
+    kind: str = "chapter"
+
+    def text(self) -> str:
+        return plain(self.heading) + "".join(c.text() for c in self.children)
+
+
+Block = Paragraph | Heading | Table | ListBlock | Figure | Chapter | Article
+
+
+# ----------------------------------------------------------------------------- documents
+
+
+@dataclass(frozen=True)
+class Signature:
+    issuers: tuple[str, ...]
+    date: dt.date
+    line: int = 0
+
+    @property
+    def printed_date(self) -> str:
+        return cn_date(self.date)
+
+
+@dataclass(frozen=True)
+class Decree:
+    """The 令 header of a government decree: number, text, signatory and date."""
+
+    number: str
+    paragraphs: tuple[Paragraph, ...]
+    signatory_title: str
+    signatory: str
+    date: dt.date
+    line: int = 0
+
+    @property
+    def printed_date(self) -> str:
+        return cn_date(self.date)
+
+
+@dataclass(frozen=True)
+class Part:
+    """What a document and each of its appendices share: head, body and tail."""
+
+    title: tuple[Inline, ...] = ()
+    toc_title: tuple[Inline, ...] = ()
+    date_line: dt.date | None = None
+    doc_number: str = ""
+    addressee: tuple[Inline, ...] = ()
+    body: tuple[Block, ...] = ()
+    attachments: tuple[tuple[Inline, ...], ...] = ()
+    signature: Signature | None = None
+    notes: tuple[tuple[Inline, ...], ...] = ()
+    decree: Decree | None = None
+    id: str = ""
+    line: int = 0
+
+    @property
+    def title_text(self) -> str:
+        """The title on one line, as the contents print it."""
+        return plain(self.toc_title) if self.toc_title else plain(self.title)
+
+    @property
+    def printed_date_line(self) -> str:
+        return f"（{cn_date(self.date_line)}）" if self.date_line else ""
+
+    def texts(self) -> Iterator[str]:
+        """Yield every piece of text this part prints, in print order, labels included."""
+        yield plain(self.title)
+        yield self.printed_date_line
+        yield self.doc_number
+        if self.decree:
+            yield self.decree.number
+            yield from (p.text() for p in self.decree.paragraphs)
+            yield self.decree.signatory_title + self.decree.signatory + self.decree.printed_date
+        yield plain(self.addressee)
+        yield from (b.text() for b in self.body)
+        for i, attachment in enumerate(self.attachments, 1):
+            number = f"{i}." if len(self.attachments) > 1 else ""
+            yield ATTACHMENT_LABEL + number + plain(attachment)
+        if self.signature:
+            yield from self.signature.issuers
+            yield self.signature.printed_date
+        yield from (plain(n) for n in self.notes)
+
+
+#: The label GB/T 9704 prints before an attachment's name.
+ATTACHMENT_LABEL = "附件："
+
+
+@dataclass(frozen=True)
+class Document(Part):
+    """A document of the issue: its own part plus appended parts (附), in print order."""
+
+    kind: str = ""
+    appendices: tuple[Part, ...] = ()
+    section_id: str = ""
+
+    def text(self) -> str:
+        """All the text the document prints, labels and dates included."""
+        parts = [*self.texts()]
+        for appendix in self.appendices:
+            parts.extend(appendix.texts())
+        return "".join(parts)
+
+
+@dataclass(frozen=True)
+class Section:
+    """A 栏目 such as 【自治区党委 人民政府文件】 with its documents in order."""
+
+    id: str
+    title: str
+    documents: tuple[Document, ...]
+    line: int = 0
+
+
+# ----------------------------------------------------------------------------- front matter
+
+
+@dataclass(frozen=True)
+class Role:
+    title: str
+    people: tuple[str, ...]
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Board:
+    """The editorial board (编辑委员会): roles with ordered names."""
+
+    roles: tuple[Role, ...]
+    title: str = "编辑委员会"
+
+
+@dataclass(frozen=True)
+class Colophon:
+    """The colophon (版权页 entries); empty strings where the issue gives nothing."""
+
+    editor_in_chief: str = ""
+    editors: tuple[str, ...] = ()
+    supervisor: str = ""
+    sponsor: str = ""
+    publisher: str = ""
+    address: str = ""
+    postcode: str = ""
+    phone: str = ""
+    fax: str = ""
+    email: str = ""
+    web: str = ""
+    printer: str = ""
+
+
+@dataclass(frozen=True)
+class Meta:
+    gazette: tuple[Inline, ...]
+    year: int
+    number: int
+    published: dt.date
+    overline: str = ""
+    slogans: tuple[str, ...] = ()
+    frequency: str = ""
+    cumulative: int | None = None
+    issn: str = ""
+    cn: str = ""
+    contents_slogans: tuple[str, ...] = ()
+
+    @property
+    def name(self) -> str:
+        """The gazette's name on one line."""
+        return plain(self.gazette)
+
+    @property
+    def printed_published(self) -> str:
+        return cn_date(self.published)
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One issue: metadata, front matter and the sections in print order."""
+
+    meta: Meta
+    sections: tuple[Section, ...]
+    board: Board | None = None
+    colophon: Colophon | None = None
+    source: Path = field(default_factory=lambda: Path("<memory>"))
+
+    @property
+    def slug(self) -> str:
+        """The file stem used for outputs and baselines, e.g. 2021-10."""
+        return self.source.stem
+
+    @property
+    def documents(self) -> tuple[Document, ...]:
+        return tuple(d for s in self.sections for d in s.documents)
+
+    def document(self, doc_id: str) -> Document:
+        """Return the document with `doc_id`; KeyError lists the valid ids."""
+        for doc in self.documents:
+            if doc.id == doc_id:
+                return doc
+        valid = ", ".join(d.id for d in self.documents)
+        raise KeyError(f"no document {doc_id!r} in {self.source}; valid ids: {valid}")
