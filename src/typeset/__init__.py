@@ -6,4 +6,15 @@ pdf (HTML to PDF with WeasyPrint) → check (PDF to findings); `build` runs them
 order and `cli` is the command line.
 """
 
+import os as _os
+import warnings as _warnings
+from pathlib import Path as _Path
+
 __version__ = "0.1.0"
+
+# Fonts come only from the layout's @font-face rules, never from the system: point
+# fontconfig at a configuration with no font directories before WeasyPrint (which
+# loads fontconfig when it is imported) is imported by any stage.
+_os.environ["FONTCONFIG_FILE"] = str(_Path(__file__).with_name("fontconfig.conf"))
+# ... and so WeasyPrint's import-time complaint that fontconfig has no fonts is expected.
+_warnings.filterwarnings("ignore", message="No fonts configured in FontConfig", category=UserWarning)

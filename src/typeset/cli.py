@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from . import __version__
+from .build import Options, build
 from .errors import TypesetError
 from .parse import parse_issue
 
@@ -33,6 +35,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_build(args: argparse.Namespace) -> int:
+    """Build the issue's PDF: validate everything, render, write atomically."""
+    options = Options(layout=args.layout, output=args.output, verbose=args.verbose,
+                      han_latin_space=args.han_latin_space)
+    result = build(args.file, options)
+    print(f"{result.output}: {result.pages} pages, {result.size / 1e6:.2f} MB")
+    return 0
+
+
 class _Combined(TypesetError):
     def __init__(self, errors: list[TypesetError]):
         self.exit_code = max(e.exit_code for e in errors)
@@ -48,6 +59,18 @@ def build_parser() -> argparse.ArgumentParser:
     validate = commands.add_parser("validate", help="check issue files against the schema")
     validate.add_argument("files", nargs="+", metavar="FILE")
     validate.set_defaults(func=cmd_validate)
+
+    build_cmd = commands.add_parser("build", help="build the issue's PDF")
+    build_cmd.add_argument("file", metavar="FILE", type=Path)
+    build_cmd.add_argument("-o", "--output", metavar="PDF", type=Path,
+                           help="where to write the PDF (default: out/<issue>.pdf)")
+    build_cmd.add_argument("--layout", default="gazette", metavar="NAME",
+                           help="layout under layouts/ (default: gazette)")
+    build_cmd.add_argument("--han-latin-space", action="store_true",
+                           help="add 1/4 em between Han characters and Latin letters or digits")
+    build_cmd.add_argument("-v", "--verbose", action="store_true",
+                           help="print numbered progress steps on stderr")
+    build_cmd.set_defaults(func=cmd_build)
     return parser
 
 

@@ -1,0 +1,129 @@
+"""Turn a layout name into a `Layout`: its templates, its settings and its font files.
+
+A layout is a folder `layouts/<name>/` holding Jinja templates (`issue.html.j2` and
+what it includes, `style.css.j2`) and `layout.toml`, its defaults.  The `gazette`
+layout's `layout.toml` is the reference: it documents every setting, and another
+layout may only change those (an unknown key is an error).  A layout can name its
+parent with `extends = "gazette"`; templates are then looked up in the layout's own
+folder first, then in its parent's (one Jinja FileSystemLoader over an ordered path).
+
+Font roles in `[faces]` are resolved through `fonts/MANIFEST.json` to files in
+`fonts/`.  In a checkout `layouts/` and `fonts/` are at the repository root; in an
+installed wheel they are package data under `typeset/_data/`.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+from .errors import TypesetError
+
+REFERENCE_LAYOUT = "gazette"
+_PACKAGE = Path(__file__).resolve().parent
+
+
+def data_dir(kind: str) -> Path:
+    """The folder of `kind` ('layouts' or 'fonts'): the checkout's, else the wheel's."""
+    for candidate in (_PACKAGE.parents[1] / kind, _PACKAGE / "_data" / kind):
+        if candidate.is_dir():
+            return candidate
+    raise TypesetError(f"typeset: no {kind}/ folder found (looked beside {_PACKAGE})")
+
+
+@dataclass
+class Layout:
+    """A loaded layout: merged settings, font files by role, and a Jinja environment."""
+
+    name: str
+    folders: list[Path]
+    settings: dict
+    faces: dict[str, Path]
+    env: jinja2.Environment = field(repr=False)
+
+    def font_urls(self) -> dict[str, str]:
+        """Font files by role as file:// URLs for @font-face."""
+        return {role: path.as_uri() for role, path in self.faces.items()}
+
+
+def available_layouts() -> list[str]:
+    """Names of the layouts shipped with typeset."""
+    return sorted(p.name for p in data_dir("layouts").iterdir() if (p / "layout.toml").is_file())
+
+
+def load_layout(name: str = REFERENCE_LAYOUT) -> Layout:
+    """Load layout `name` with its parents; raise TypesetError on unknown names or keys."""
+    root = data_dir("layouts")
+    folders: list[Path] = []
+    chain: list[dict] = []
+    current: str | None = name
+    while current:
+        folder = root / current
+        toml_path = folder / "layout.toml"
+        if not toml_path.is_file():
+            known = ", ".join(available_layouts())
+            raise TypesetError(f"typeset: no layout named {current!r} (available: {known})")
+        if folder in folders:
+            raise TypesetError(f"{toml_path}: 'extends' makes a loop")
+        try:
+            data = tomllib.loads(toml_path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise TypesetError(f"{toml_path}: {exc}") from None
+        folders.append(folder)
+        chain.append(data)
+        current = data.pop("extends", None)
+        if current is None and folder.name != REFERENCE_LAYOUT:
+            current = REFERENCE_LAYOUT
+    reference = chain[-1]
+    settings: dict = {}
+    for data, folder in zip(reversed(chain), reversed(folders), strict=True):
+        _check_keys(data, reference, folder / "layout.toml")
+        settings = _merge(settings, data)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(f) for f in folders]),
+        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default=False),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=False,
+        keep_trailing_newline=True,
+    )
+    return Layout(name, folders, settings, _resolve_faces(settings.get("faces", {})), env)
+
+
+def _check_keys(data: dict, reference: dict, path: Path, prefix: str = "") -> None:
+    for key, value in data.items():
+        if key not in reference:
+            known = ", ".join(sorted(prefix + k for k in reference))
+            raise TypesetError(f"{path}: unknown setting {prefix}{key!r} (known: {known})")
+        if isinstance(value, dict):
+            _check_keys(value, reference[key], path, f"{prefix}{key}.")
+
+
+def _merge(base: dict, over: dict) -> dict:
+    out = dict(base)
+    for key, value in over.items():
+        out[key] = _merge(out.get(key, {}), value) if isinstance(value, dict) else value
+    return out
+
+
+def _resolve_faces(roles: dict[str, str]) -> dict[str, Path]:
+    fonts = data_dir("fonts")
+    manifest_path = fonts / "MANIFEST.json"
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise TypesetError(f"{manifest_path}: cannot read the font manifest ({exc})") from None
+    entries = manifest["fonts"] if isinstance(manifest, dict) else manifest
+    by_role = {entry["role"]: fonts / entry["file"] for entry in entries}
+    faces = {}
+    for key, role in roles.items():
+        if role not in by_role:
+            raise TypesetError(f"layout face {key} = {role!r}: no such role in {manifest_path} "
+                               f"(roles: {', '.join(sorted(by_role))})")
+        if not by_role[role].is_file():
+            raise TypesetError(f"{by_role[role]}: font file missing (see fonts/README.md)")
+        faces[key] = by_role[role]
+    return faces

@@ -1,0 +1,84 @@
+"""Turn composed HTML into a PDF with WeasyPrint, and write it atomically.
+
+In: an HTML string and the folder that relative URLs resolve against.  Out: a
+rendered `weasyprint.Document` (pages and their boxes, for checks that need exact
+geometry) and, from it, PDF bytes written to a temporary file and renamed over the
+target, so a failed build never leaves a damaged or half-written PDF in `out/`.
+
+Fonts: `typeset/__init__.py` points fontconfig at a configuration with no font
+directories, so the only faces are the layout's @font-face files.  WeasyPrint's log
+warnings are collected and returned to the caller, which decides what they mean.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+
+import weasyprint
+from weasyprint.text import ffi as _weasyprint_ffi
+
+from .errors import TypesetError
+
+LOGGER = logging.getLogger("weasyprint")
+
+
+def has_harfbuzz_subset() -> bool:
+    """True when WeasyPrint found libharfbuzz-subset (fast font subsetting)."""
+    return _weasyprint_ffi.harfbuzz_subset is not None
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def collected_warnings():
+    """Collect WeasyPrint's warnings (and keep them off stderr) for the duration."""
+    handler = _Collect()
+    LOGGER.addHandler(handler)
+    propagate = LOGGER.propagate
+    LOGGER.propagate = False
+    try:
+        yield handler.messages
+    finally:
+        LOGGER.removeHandler(handler)
+        LOGGER.propagate = propagate
+
+
+def render(html: str, base_url: Path) -> tuple[weasyprint.Document, list[str]]:
+    """Lay out `html` into pages; return the document and WeasyPrint's warnings."""
+    with collected_warnings() as warnings:
+        document = weasyprint.HTML(string=html, base_url=str(base_url) + os.sep).render()
+    return document, warnings
+
+
+def pdf_bytes(document: weasyprint.Document) -> bytes:
+    """Serialise a rendered document to PDF: fonts embedded and subset, no timestamps."""
+    return document.write_pdf(uncompressed_pdf=False, optimize_images=False)
+
+
+def write_atomic(data: bytes, target: Path) -> None:
+    """Write `data` to `target` through a temporary file in the same folder, then rename."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, target)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise TypesetError(f"{target}: cannot write the PDF: {exc.strerror}") from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
