@@ -113,7 +113,10 @@ def build(source: str | Path, options: Options = Options(),
     for message in warnings:
         log(f"typeset: WeasyPrint: {message}")
     output = options.output or default_output(source, options)
-    data = pdf.pdf_bytes(document)
+    if options.only:
+        data = pdf.pdf_bytes(document, (), options.first_page or 1)
+    else:
+        data = pdf.pdf_bytes(document, tuple(layout.settings["numbering"]["front"]), 1)
     pdf.write_atomic(data, output)
     step("write", f"6/6 write    {output} ({len(data) / 1e6:.2f} MB)")
     return BuildResult(issue, layout, output, document, len(document.pages), len(data),

@@ -18,6 +18,7 @@ import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
+import pydyf
 import weasyprint
 from weasyprint.text import ffi as _weasyprint_ffi
 
@@ -61,9 +62,23 @@ def render(html: str, base_url: Path) -> tuple[weasyprint.Document, list[str]]:
     return document, warnings
 
 
-def pdf_bytes(document: weasyprint.Document) -> bytes:
-    """Serialise a rendered document to PDF: fonts embedded and subset, no timestamps."""
-    return document.write_pdf(uncompressed_pdf=False, optimize_images=False)
+def pdf_bytes(document: weasyprint.Document, front: tuple[str, ...] = (),
+              first_number: int = 1) -> bytes:
+    """Serialise a rendered document to PDF, fonts embedded and subset.
+
+    Page labels say what the printed pages say: the `front` pages by name (封面, 封二),
+    then numbers from `first_number`, so a viewer's page box and `typeset check` both
+    use the printed numbers.
+    """
+
+    def finish(_document, pdf) -> None:
+        nums = pydyf.Array()
+        for index, name in enumerate(front):
+            nums.extend([index, pydyf.Dictionary({"P": pydyf.String(name)})])
+        nums.extend([len(front), pydyf.Dictionary({"S": "/D", "St": first_number})])
+        pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": nums})
+
+    return document.write_pdf(finisher=finish)
 
 
 def write_atomic(data: bytes, target: Path) -> None:
