@@ -148,6 +148,29 @@ class Table:
         total = sum(c.width for c in self.cols)
         return [round(100 * c.width / total, 3) for c in self.cols]
 
+    def columns_of(self, rows: tuple[Row | GroupRow, ...]) -> list[list[int]]:
+        """For each row, the column index where each of its cells starts.
+
+        Cells spanned down from rows above (rowspan) and across (colspan) are
+        skipped, so the index is the one whose <col> settings apply to the cell.
+        """
+        taken: dict[int, int] = {}  # column → rows still covered from above
+        out: list[list[int]] = []
+        for row in rows:
+            starts: list[int] = []
+            if isinstance(row, Row):
+                column = 0
+                for cell in row.cells:
+                    while taken.get(column, 0) > 0:
+                        column += 1
+                    starts.append(column)
+                    for c in range(column, column + cell.colspan):
+                        taken[c] = cell.rowspan
+                    column += cell.colspan
+            taken = {c: n - 1 for c, n in taken.items() if n > 1}
+            out.append(starts)
+        return out
+
     def text(self) -> str:
         rows = (*self.head, *self.body)
         return plain(self.caption) + "".join(r.text() for r in rows)

@@ -1,0 +1,868 @@
+"""Chinese typesetting for WeasyPrint: justification, punctuation, line breaking.
+
+WeasyPrint justifies only at spaces, so a Chinese line (which has none) stays
+ragged; it also has no punctuation compression and leaves some clreq
+line-breaking rules to Pango. This module patches WeasyPrint *in process*:
+
+In:  nothing but a call to :func:`enable` before ``HTML(...).render()`` /
+     ``write_pdf()``; the HTML/CSS is unchanged (``text-align: justify``,
+     ``lang="zh-CN"``, a CJK font with the OpenType ``halt`` feature, such as
+     Noto Serif/Sans CJK).
+Out: the same WeasyPrint boxes and PDF, with
+
+1. inter-character justification: on justified lines containing CJK the spare
+   width goes between characters (Pango letter-spacing on CJK characters and
+   spaces, never inside a Latin word, a number, —— or ……), so every line but a
+   paragraph's last ends flush with the column (also in table cells and
+   inline blocks);
+2. punctuation compression: of two adjacent full-width marks (。” ）、 》，
+   ，“ ...) the one whose blank half faces the other gets the font's ``halt``
+   feature (1.5 em for the pair), and a closing mark ending a justified line is
+   set half-width, the line still justified;
+3. clreq "GB" line breaking on top of Pango's UAX #14: no closing mark or
+   middle dot at a line start, no opening mark at a line end, —— and ……
+   never split nor at a line start, a number kept with the Han character
+   that follows it (2021年, 18号);
+4. optional Han–Latin spacing (``enable(han_latin_space=True)``): 1/4 em
+   between a Han character and a Latin letter or digit, never at a line edge;
+5. no character is inserted: spacing is Pango letter-spacing or box
+   positioning, so text extracted from the PDF is the source text;
+6. paragraph shape: the last line of a paragraph gets at least two
+   characters where the line before can give one up.
+
+Hooks (all in WeasyPrint 70.x; :func:`check_internals` verifies them):
+
+* ``text.line_break.Layout.setup`` / ``Layout.set_text``: add Pango attributes
+  (``halt`` font feature, letter-spacing, allow-breaks) to every layout, used
+  for measuring and, via ``Layout.reactivate``, for drawing;
+* ``text.line_break.get_log_attrs``: the same break rules where WeasyPrint
+  decides between two boxes (``can_break_text``);
+* ``layout.inline.text_align``: per finished line, before its alignment:
+  compression across boxes, line-end half-width mark, justification;
+* ``layout.inline.split_text_box`` and ``layout.block.iter_line_boxes``: the
+  last-line rule.
+
+Written for WeasyPrint 70.0 with Pango 1.50 (:data:`SUPPORTED_WEASYPRINT`).
+:func:`enable` refuses other versions and raises :class:`RuntimeError` when
+a patched function or attribute is missing or its signature changed.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import re
+from dataclasses import dataclass
+
+SUPPORTED_WEASYPRINT = ("70.",)
+
+#: Space added between Han and Latin letters/digits when enabled, in em.
+HAN_LATIN_SPACE_EM = 0.25
+
+#: Gaps put between two boxes are kept below this (in em) when the spare
+#: width allows it: PDF text extractors (pypdf, poppler) read a positioning gap
+#: of about 0.1 em or more as a word space.
+_MAX_BOX_GAP_EM = 0.09
+
+# -- Character classes --------------------------------------------------------
+
+#: Full-width marks whose blank half is on the right (GB style, zh-Hans fonts).
+CLOSE_LIKE = frozenset("、，。．：；！？）］｝〕〗】》〉」』”’｠")
+#: Full-width marks whose blank half is on the left.
+OPEN_LIKE = frozenset("（［｛〔〖【《〈「『“‘｟")
+#: Never at a line start.
+NO_LINE_START = CLOSE_LIKE | frozenset("·・‧")
+#: Never at a line end.
+NO_LINE_END = OPEN_LIKE
+#: Two-em dashes and ellipses: never split, never at a line start.
+DASHES = frozenset("—―⸺⸻")
+ELLIPSES = frozenset("…⋯")
+_PAIRABLE = CLOSE_LIKE | OPEN_LIKE
+_SPACES = frozenset(" \u00a0")
+_OBJECT = "\ufffc"  # stands for an atomic inline box in a line
+
+
+def is_han(char: str) -> bool:
+    """Han ideograph (or kana), the "Han" side of Han–Latin spacing."""
+    code = ord(char)
+    return (
+        0x4E00 <= code <= 0x9FFF or 0x3400 <= code <= 0x4DBF
+        or 0x20000 <= code <= 0x3FFFF or 0xF900 <= code <= 0xFAFF
+        or 0x3040 <= code <= 0x30FF or code == 0x3007)
+
+
+def is_wide(char: str) -> bool:
+    """Character set on the CJK em grid (ideographs, kana, full-width marks)."""
+    code = ord(char)
+    return (
+        0x2E80 <= code <= 0xA4CF or 0xAC00 <= code <= 0xD7AF
+        or 0xF900 <= code <= 0xFAFF or 0xFE30 <= code <= 0xFE4F
+        or 0xFF01 <= code <= 0xFF60 or 0xFFE0 <= code <= 0xFFE6
+        or 0x20000 <= code <= 0x3FFFF or char in "“”‘’—―…⋯⸺⸻")
+
+
+def is_latin_alnum(char: str) -> bool:
+    """Latin (or Greek, Cyrillic) letter or digit: the "Latin" side."""
+    return char.isalnum() and ord(char) < 0x0530
+
+
+def _is_digit(char: str) -> bool:
+    return "0" <= char <= "9" or "０" <= char <= "９"
+
+
+def no_break_between(before: str, after: str) -> bool:
+    """True when clreq (GB style) forbids a line break between two characters."""
+    return (
+        after in NO_LINE_START or before in NO_LINE_END
+        or after in DASHES or after in ELLIPSES
+        or (_is_digit(before) and is_han(after)))
+
+
+def justification_weight(char: str) -> int:
+    """1 if the character takes justification spacing on both sides, else 0."""
+    if char in _SPACES or char == _OBJECT:
+        return 1
+    if char in DASHES or char in ELLIPSES:
+        return 0
+    return 1 if is_wide(char) else 0
+
+
+def pair_halts(text: str) -> set[int]:
+    """Indexes of the marks to set half-width in adjacent full-width pairs.
+
+    Of two adjacent marks, the first loses its blank half if that half is on
+    its right (。” ）、 ，“), otherwise the second if its blank half is on its
+    left (“（): the blank halves that face each other are removed.
+    """
+    halts = set()
+    for i in range(len(text) - 1):
+        before, after = text[i], text[i + 1]
+        if before in CLOSE_LIKE and after in _PAIRABLE:
+            halts.add(i)
+        elif before in _PAIRABLE and after in OPEN_LIKE:
+            halts.add(i + 1)
+    return halts
+
+
+def han_latin_boundaries(text: str) -> list[int]:
+    """Indexes i where text[i] and text[i + 1] are Han and Latin (any order)."""
+    return [
+        i for i in range(len(text) - 1)
+        if (is_han(text[i]) and is_latin_alnum(text[i + 1]))
+        or (is_latin_alnum(text[i]) and is_han(text[i + 1]))]
+
+
+_CONTENT_RE = re.compile(r"[\w\u3400-\u9fff\U00020000-\U0003ffff]")
+
+
+def content_length(text: str) -> int:
+    """Number of characters that are not punctuation or spaces."""
+    return len(_CONTENT_RE.findall(text))
+
+
+# -- State and WeasyPrint internals --------------------------------------------
+
+@dataclass
+class _Options:
+    enabled: bool = False
+    han_latin_space: bool = False
+    han_latin_em: float = HAN_LATIN_SPACE_EM
+    last_line_min_chars: bool = True
+
+
+_OPTIONS = _Options()
+_ORIGINALS: dict[str, object] = {}
+_PANGO_EXTRA = None  # (ffi, lib) for Pango functions WeasyPrint does not declare
+
+# (dotted path, expected parameter names) of everything patched or relied on.
+_EXPECTED_SIGNATURES = {
+    "weasyprint.text.line_break.Layout.__init__":
+        ["self", "style", "justification_spacing", "max_width"],
+    "weasyprint.text.line_break.Layout.setup": ["self", "style"],
+    "weasyprint.text.line_break.Layout.set_text": ["self", "text", "justify"],
+    "weasyprint.text.line_break.Layout.get_first_line": ["self"],
+    "weasyprint.text.line_break.Layout.deactivate": ["self"],
+    "weasyprint.text.line_break.Layout.reactivate": ["self", "style"],
+    "weasyprint.text.line_break.get_log_attrs": ["text", "lang"],
+    "weasyprint.text.line_break.line_size": ["line", "style"],
+    "weasyprint.layout.inline.text_align":
+        ["context", "line", "available_width", "last"],
+    "weasyprint.layout.inline.split_text_box":
+        ["context", "box", "available_width", "skip", "is_line_start"],
+    "weasyprint.layout.block.iter_line_boxes":
+        ["context", "box", "position_y", "bottom_space", "skip_stack",
+         "containing_block", "absolute_boxes", "fixed_boxes",
+         "first_letter_style", "first_line_style"],
+}
+_PANGO_FUNCTIONS = (
+    "pango_attr_font_features_new", "pango_attr_letter_spacing_new",
+    "pango_attr_list_new", "pango_attr_list_insert", "pango_attr_list_change",
+    "pango_layout_get_attributes", "pango_layout_set_attributes",
+)
+
+
+def _resolve(path: str):
+    import importlib
+
+    parts = path.split(".")
+    for split in range(len(parts) - 1, 0, -1):
+        try:
+            obj = importlib.import_module(".".join(parts[:split]))
+        except ImportError:
+            continue
+        for name in parts[split:]:
+            obj = getattr(obj, name)
+        return obj
+    raise ImportError(path)
+
+
+def _original(path: str):
+    return _ORIGINALS.get(path) or _resolve(path)
+
+
+def check_internals() -> None:
+    """Check that the WeasyPrint internals this module patches are as expected.
+
+    Raises :class:`RuntimeError` naming what is missing or changed (WeasyPrint
+    version, function, signature, box attribute, Pango function).
+    """
+    problems = []
+    try:
+        import weasyprint
+    except ImportError as exception:  # pragma: no cover
+        raise RuntimeError(f"typeset.cjk: WeasyPrint cannot be imported: {exception}")
+    version = getattr(weasyprint, "__version__", "?")
+    if not version.startswith(SUPPORTED_WEASYPRINT):
+        problems.append(
+            f"WeasyPrint {version} is not a supported version "
+            f"{SUPPORTED_WEASYPRINT}")
+    for path, expected in _EXPECTED_SIGNATURES.items():
+        try:
+            function = _original(path)
+        except (ImportError, AttributeError):
+            problems.append(f"{path} is missing")
+            continue
+        try:
+            parameters = list(inspect.signature(function).parameters)
+        except (TypeError, ValueError):  # pragma: no cover
+            problems.append(f"{path} has no inspectable signature")
+            continue
+        if parameters != expected:
+            problems.append(f"{path}{tuple(parameters)} is not {tuple(expected)}")
+    try:
+        from weasyprint.formatting_structure import boxes
+        from weasyprint.text import ffi as ffi_module
+
+        for name in ("TextBox", "LineBox", "InlineBox", "AtomicInlineLevelBox"):
+            if not hasattr(boxes, name):
+                problems.append(f"weasyprint.formatting_structure.boxes.{name} is missing")
+        if not hasattr(boxes.TextBox, "justification_spacing"):
+            problems.append("TextBox.justification_spacing is missing")
+        if not hasattr(boxes.TextBox, "copy_with_text"):
+            problems.append("TextBox.copy_with_text is missing")
+        for name in ("ffi", "pango", "TO_UNITS", "FROM_UNITS"):
+            if not hasattr(ffi_module, name):
+                problems.append(f"weasyprint.text.ffi.{name} is missing")
+        for name in _PANGO_FUNCTIONS:
+            try:
+                getattr(ffi_module.pango, name)
+            except AttributeError:
+                problems.append(f"Pango function {name} is not declared by WeasyPrint")
+        ffi_module.ffi.typeof("PangoAttribute *")
+        ffi_module.ffi.typeof("PangoGlyphItem *")
+        _pango_extra()
+        if ffi_module.pango.pango_version() < 14400:
+            problems.append("Pango >= 1.44 is needed (allow-breaks attribute)")
+    except Exception as exception:  # noqa: BLE001
+        problems.append(f"WeasyPrint text internals unusable: {exception!r}")
+    if problems:
+        raise RuntimeError(
+            "typeset.cjk cannot patch this WeasyPrint (written for "
+            f"{', '.join(SUPPORTED_WEASYPRINT)}x): " + "; ".join(problems))
+
+
+def _pango_extra():
+    """Pango functions that WeasyPrint's cffi declarations lack."""
+    global _PANGO_EXTRA
+    if _PANGO_EXTRA is None:
+        import cffi
+        from weasyprint.text.ffi import ffi
+
+        extra_ffi = cffi.FFI()
+        extra_ffi.include(ffi)  # share PangoAttribute, PangoAttrList types
+        extra_ffi.cdef("""
+            PangoAttribute * pango_attr_allow_breaks_new (gboolean allow_breaks);
+            PangoAttrList * pango_attr_list_copy (PangoAttrList *list);
+        """)
+        lib = None
+        for name in ("libpango-1.0.so.0", "libpango-1.0-0", "pango-1.0",
+                     "libpango-1.0.dylib", "libpango-1.0-0.dll"):
+            try:
+                lib = extra_ffi.dlopen(name)
+                break
+            except OSError:
+                continue
+        if lib is None:
+            raise RuntimeError("typeset.cjk: cannot open the Pango library")
+        _PANGO_EXTRA = (extra_ffi, lib)
+    return _PANGO_EXTRA
+
+
+# -- Public API ---------------------------------------------------------------
+
+def enable(han_latin_space: bool = False, *, han_latin_em: float = HAN_LATIN_SPACE_EM,
+           last_line_min_chars: bool = True) -> None:
+    """Patch WeasyPrint for Chinese text (idempotent; later calls update options).
+
+    ``han_latin_space``: put ``han_latin_em`` (default 1/4 em) between Han and
+    Latin letters or digits. PDF text extractors read such a gap (0.1 em or
+    more) as a word space, so extracted text then has spaces there.
+    ``last_line_min_chars``: give a paragraph's last line at least two
+    characters where possible.
+    """
+    check_internals()
+    _OPTIONS.han_latin_space = bool(han_latin_space)
+    _OPTIONS.han_latin_em = float(han_latin_em)
+    _OPTIONS.last_line_min_chars = bool(last_line_min_chars)
+    if not _OPTIONS.enabled:
+        _install()
+    _OPTIONS.enabled = True
+
+
+def disable() -> None:
+    """Undo :func:`enable`: restore WeasyPrint's own functions."""
+    if not _OPTIONS.enabled:
+        return
+    for path, function in _ORIGINALS.items():
+        owner_path, name = path.rsplit(".", 1)
+        setattr(_resolve(owner_path), name, function)
+    _ORIGINALS.clear()
+    _OPTIONS.enabled = False
+
+
+def is_enabled() -> bool:
+    return _OPTIONS.enabled
+
+
+def _patch(path: str, replacement) -> None:
+    owner_path, name = path.rsplit(".", 1)
+    owner = _resolve(owner_path)
+    original = getattr(owner, name)
+    _ORIGINALS[path] = original
+    functools.update_wrapper(replacement, original)
+    setattr(owner, name, replacement)
+
+
+def _install() -> None:
+    from weasyprint.layout import block, inline
+    from weasyprint.text import line_break
+
+    original_setup = line_break.Layout.setup
+    original_set_text = line_break.Layout.set_text
+    original_get_log_attrs = line_break.get_log_attrs
+    original_text_align = inline.text_align
+    original_split_text_box = inline.split_text_box
+    original_iter_line_boxes = block.iter_line_boxes
+
+    def setup(self, style):
+        original_setup(self, style)
+        _remember_base_attributes(self)
+
+    def set_text(self, text, justify=False):
+        _restore_base_attributes(self)
+        original_set_text(self, text, justify)
+        _add_attributes(self, original_get_log_attrs)
+
+    def get_log_attrs(text, lang):
+        log_attrs = original_get_log_attrs(text, lang)
+        _tailor_log_attrs(text, log_attrs)
+        return log_attrs
+
+    def text_align(context, line, available_width, last):
+        if _finish_line(context, line, available_width, last):
+            return original_text_align(context, line, available_width, last)
+        return 0
+
+    def split_text_box(context, box, available_width, skip, is_line_start=True):
+        result = original_split_text_box(
+            context, box, available_width, skip, is_line_start)
+        return _last_line_shape(
+            original_split_text_box, result, context, box, available_width, skip,
+            is_line_start)
+
+    def iter_line_boxes(context, box, position_y, bottom_space, skip_stack,
+                        containing_block, absolute_boxes, fixed_boxes,
+                        first_letter_style, first_line_style):
+        _mark_paragraph_end(box)
+        return original_iter_line_boxes(
+            context, box, position_y, bottom_space, skip_stack, containing_block,
+            absolute_boxes, fixed_boxes, first_letter_style, first_line_style)
+
+    _patch("weasyprint.text.line_break.Layout.setup", setup)
+    _patch("weasyprint.text.line_break.Layout.set_text", set_text)
+    _patch("weasyprint.text.line_break.get_log_attrs", get_log_attrs)
+    _patch("weasyprint.layout.inline.text_align", text_align)
+    _patch("weasyprint.layout.inline.split_text_box", split_text_box)
+    _patch("weasyprint.layout.block.iter_line_boxes", iter_line_boxes)
+
+
+# -- Pango attributes ---------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Spec:
+    """Final attributes of a one-line layout, set when its line is finished."""
+    text: str
+    halts: frozenset
+    spacing: tuple  # letter-spacing per character, Pango units
+
+
+def _remember_base_attributes(layout) -> None:
+    from weasyprint.text.ffi import ffi, pango
+
+    extra_ffi, extra = _pango_extra()
+    attributes = pango.pango_layout_get_attributes(layout.layout)
+    if attributes == ffi.NULL:
+        layout._cjk_base = None
+    else:
+        layout._cjk_base = ffi.gc(
+            extra.pango_attr_list_copy(attributes), pango.pango_attr_list_unref)
+    layout._cjk_dirty = False
+
+
+def _restore_base_attributes(layout) -> None:
+    """Drop the attributes added for the previous text of this layout."""
+    if not getattr(layout, "_cjk_dirty", False):
+        return
+    from weasyprint.text.ffi import ffi, pango
+
+    _, extra = _pango_extra()
+    base = getattr(layout, "_cjk_base", None)
+    if base is None:
+        pango.pango_layout_set_attributes(layout.layout, ffi.NULL)
+    else:
+        pango.pango_layout_set_attributes(
+            layout.layout,
+            ffi.gc(extra.pango_attr_list_copy(base), pango.pango_attr_list_unref))
+    layout._cjk_dirty = False
+
+
+def _style_spacing(style, char: str) -> float:
+    letter_spacing = style["letter_spacing"]
+    spacing = 0 if letter_spacing == "normal" else letter_spacing
+    if char in _SPACES:
+        spacing += style["word_spacing"]
+    return spacing
+
+
+def _pango_spacing(value: float) -> int:
+    from weasyprint.text.ffi import TO_UNITS
+
+    units = round(value * TO_UNITS)
+    # Pango puts all of a whole-pixel letter-spacing before the glyph (hinting
+    # rounding); one unit more keeps both halves equal.
+    if units and units % TO_UNITS == 0:
+        units += 1
+    return units
+
+
+def _measure_spacing(layout, text: str):
+    """Letter-spacing used while breaking lines: Han–Latin spacing estimate.
+
+    Each Han–Latin boundary adds ``han_latin_em`` to the Latin character next
+    to it, so the width of the text is right; the exact placement is done when
+    the line is finished (see :func:`_finish_line`).
+    """
+    if not _OPTIONS.han_latin_space:
+        return None
+    boundaries = han_latin_boundaries(text)
+    if not boundaries:
+        return None
+    style = layout.style
+    amount = _OPTIONS.han_latin_em * style["font_size"]
+    spacing = [None] * len(text)
+    for i in boundaries:
+        latin = i if is_latin_alnum(text[i]) else i + 1
+        spacing[latin] = (spacing[latin] or _style_spacing(style, text[latin])) + amount
+    return [None if value is None else _pango_spacing(value) for value in spacing]
+
+
+def _add_attributes(layout, native_log_attrs) -> None:
+    """Add the CJK attributes to a Pango layout whose text was just set."""
+    if not _OPTIONS.enabled:
+        return
+    from weasyprint.text.ffi import ffi, pango, unicode_to_char_p
+
+    text = layout.text
+    if not text:
+        return
+    spec = getattr(layout, "_cjk_spec", None)
+    if spec is not None and spec.text == text:
+        halts, spacing = spec.halts, spec.spacing
+    else:
+        halts, spacing = pair_halts(text), _measure_spacing(layout, text)
+
+    nobreaks = [
+        i for i in range(1, len(text)) if no_break_between(text[i - 1], text[i])]
+    if nobreaks:
+        # Only where Pango would break: each attribute splits Pango's runs.
+        lang = layout.style["lang"]
+        log_attrs = native_log_attrs(text, lang)
+        nobreaks = [i for i in nobreaks if log_attrs[i].is_line_break]
+
+    if not (halts or spacing or nobreaks):
+        return
+
+    offsets = [0]
+    for char in text:
+        offsets.append(offsets[-1] + len(char.encode()))
+    if offsets[-1] != len(unicode_to_char_p(text)[1]):  # NUL characters removed
+        return
+
+    attributes = pango.pango_layout_get_attributes(layout.layout)
+    if attributes == ffi.NULL:
+        attributes = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
+
+    for start, end in _ranges(sorted(halts)):
+        attribute = pango.pango_attr_font_features_new(b"halt 1")
+        attribute.start_index, attribute.end_index = offsets[start], offsets[end]
+        pango.pango_attr_list_insert(attributes, attribute)
+
+    if spacing:
+        start = 0
+        for i in range(1, len(text) + 1):
+            if i == len(text) or spacing[i] != spacing[start]:
+                if spacing[start] is not None:
+                    attribute = pango.pango_attr_letter_spacing_new(spacing[start])
+                    attribute.start_index = offsets[start]
+                    attribute.end_index = offsets[i]
+                    pango.pango_attr_list_change(attributes, attribute)
+                start = i
+
+    if nobreaks:
+        _, extra = _pango_extra()
+        for i in nobreaks:
+            attribute = extra.pango_attr_allow_breaks_new(False)
+            attribute.start_index, attribute.end_index = offsets[i - 1], offsets[i + 1]
+            pango.pango_attr_list_insert(attributes, attribute)
+
+    pango.pango_layout_set_attributes(layout.layout, attributes)
+    layout._cjk_dirty = True
+
+
+def _ranges(indexes):
+    """Group sorted integers into ``(start, end)`` ranges of consecutive ones."""
+    ranges = []
+    for index in indexes:
+        if ranges and ranges[-1][1] == index:
+            ranges[-1][1] = index + 1
+        else:
+            ranges.append([index, index + 1])
+    return ranges
+
+
+def _tailor_log_attrs(text: str, log_attrs) -> None:
+    for i in range(1, len(text)):
+        if log_attrs[i].is_line_break and no_break_between(text[i - 1], text[i]):
+            log_attrs[i].is_line_break = 0
+
+
+# -- Finishing a line: compression, Han–Latin spacing, justification ----------
+
+@dataclass
+class _Unit:
+    char: str
+    box: object  # TextBox, or atomic inline box for _OBJECT
+    index: int  # index in box.text
+    weight: int
+
+
+@dataclass
+class _Plan:
+    box: object
+    old_x: float
+    old_width: float
+    segments: list  # [start, end) character ranges of box.text
+    results: list | None = None  # (box, width) per segment
+
+
+def _leaves(box, leaves):
+    from weasyprint.formatting_structure import boxes
+
+    for child in box.children:
+        if not child.is_in_normal_flow():
+            continue
+        if isinstance(child, boxes.TextBox):
+            leaves.append(child)
+        elif isinstance(child, boxes.InlineBox):
+            _leaves(child, leaves)
+        else:
+            leaves.append(child)
+    return leaves
+
+
+def _has_leader(box) -> bool:
+    return any(getattr(child, "is_leader", False) or (
+        hasattr(child, "children") and _has_leader(child)) for child in box.children)
+
+
+def _finish_line(context, line, available_width, last) -> bool:
+    """Adjust a laid-out line; return True when WeasyPrint should align it."""
+    from weasyprint.formatting_structure import boxes
+
+    if not _OPTIONS.enabled or line.style["direction"] != "ltr":
+        return True
+    leaves = _leaves(line, [])
+    texts = [leaf.text for leaf in leaves if isinstance(leaf, boxes.TextBox)]
+    if not any(is_wide(char) for text in texts for char in text):
+        return True
+    if any("\n" in text or "\t" in text for text in texts) or _has_leader(line):
+        return True
+
+    align = line.style["text_align_all"]
+    if last:
+        align_last = line.style["text_align_last"]
+        align = align if align_last == "auto" else align_last
+    justify = align == "justify" and line.style["white_space"] in (
+        "normal", "nowrap", "pre-line")
+
+    units = []
+    for leaf in leaves:
+        if isinstance(leaf, boxes.TextBox):
+            units.extend(
+                _Unit(char, leaf, i, justification_weight(char))
+                for i, char in enumerate(leaf.text))
+        else:
+            units.append(_Unit(_OBJECT, leaf, -1, 1))
+    if not units:
+        return True
+
+    line_text = "".join(unit.char for unit in units)
+    halts = pair_halts(line_text)
+    if justify and line_text[-1] in CLOSE_LIKE:
+        halts.add(len(units) - 1)
+    han_latin = set(han_latin_boundaries(line_text)) if _OPTIONS.han_latin_space else set()
+
+    # Is anything different from what Pango measured while breaking the line?
+    changed = justify or bool(han_latin)
+    if not changed:
+        for box in {id(unit.box): unit.box for unit in units
+                    if unit.char != _OBJECT}.values():
+            own = {u.index for j, u in enumerate(units) if u.box is box and j in halts}
+            if own != pair_halts(box.text):
+                changed = True
+                break
+    if not changed:
+        return True
+
+    # Cut text boxes at the Han–Latin boundaries inside them: the space there
+    # is positioning between boxes, so Latin words keep their own shaping.
+    plans = {}
+    unit_start = 0
+    for leaf in leaves:
+        if not isinstance(leaf, boxes.TextBox):
+            unit_start += 1
+            continue
+        cuts = [0] + [
+            j - unit_start + 1 for j in range(unit_start, unit_start + len(leaf.text) - 1)
+            if j in han_latin] + [len(leaf.text)]
+        plans[id(leaf)] = _Plan(
+            leaf, leaf.position_x, leaf.width, list(zip(cuts, cuts[1:], strict=False)))
+        unit_start += len(leaf.text)
+
+    def unit_spacing(j, spacing):
+        unit = units[j]
+        return _pango_spacing(
+            spacing * unit.weight + _style_spacing(unit.box.style, unit.char))
+
+    def layout_plans(spacing):
+        start = 0
+        for leaf in leaves:
+            if not isinstance(leaf, boxes.TextBox):
+                start += 1
+                continue
+            plan = plans[id(leaf)]
+            plan.results = []
+            for begin, end in plan.segments:
+                text = leaf.text[begin:end]
+                own_halts = frozenset(
+                    i - begin for i in range(begin, end) if start + i in halts)
+                own_spacing = tuple(
+                    unit_spacing(start + i, spacing) for i in range(begin, end))
+                plan.results.append(_layout_text(leaf, text, own_halts, own_spacing))
+            start += len(leaf.text)
+
+    # Gaps between boxes (and box segments): Han–Latin space, plus
+    # justification for the two half-gaps Pango trims at the edges of a layout.
+    boundaries = []  # (unit index before the gap, Han–Latin space)
+    for j in range(len(units) - 1):
+        if units[j].box is not units[j + 1].box or j in han_latin:
+            font_size = units[j].box.style["font_size"]
+            space = (_OPTIONS.han_latin_em * font_size) if j in han_latin else 0
+            boundaries.append((j, space))
+
+    layout_plans(0)
+    natural_width = line.width + sum(
+        sum(width for _, width in plan.results) - plan.old_width
+        for plan in plans.values()) + sum(space for _, space in boundaries)
+
+    spacing = 0
+    capped = {}
+    if justify:
+        spare = available_width - natural_width
+        weight = (sum(unit.weight for unit in units)
+                  - (units[0].weight + units[-1].weight) / 2)
+        if spare > 0 and weight > 0:
+            spacing = spare / weight
+            # Keep gaps between boxes small if the gaps inside boxes can
+            # take the rest (extractors read a wide gap as a space).
+            while True:
+                over = [
+                    (j, cap) for j, _ in boundaries if j not in capped
+                    for cap in [_MAX_BOX_GAP_EM * units[j].box.style["font_size"]]
+                    if spacing * (units[j].weight + units[j + 1].weight) / 2 > cap]
+                if not over:
+                    break
+                for j, cap in over:
+                    capped[j] = cap
+                    spare -= cap
+                    weight -= (units[j].weight + units[j + 1].weight) / 2
+                if weight <= 0 or spare <= 0:
+                    capped = {}
+                    spacing = (available_width - natural_width) / (
+                        sum(unit.weight for unit in units)
+                        - (units[0].weight + units[-1].weight) / 2)
+                    break
+                spacing = spare / weight
+            layout_plans(spacing)
+
+    gaps = {}
+    for j, space in boundaries:
+        if j in capped:
+            gap = capped[j]
+        else:
+            gap = spacing * (units[j].weight + units[j + 1].weight) / 2
+        gaps[j + 1] = gap + space
+    _place(line, plans, units, gaps)
+    if justify:
+        return False
+    return True
+
+
+def _layout_text(box, text, halts, spacing):
+    """Lay out ``text`` of ``box`` on one line with final attributes."""
+    from weasyprint.text.line_break import Layout, line_size
+
+    old_layout = getattr(box, "pango_layout", None)
+    layout = Layout(box.style, 0, getattr(old_layout, "max_width", None))
+    layout._cjk_spec = _Spec(text, halts, spacing)
+    layout.set_text(text, justify=True)
+    first_line, _ = layout.get_first_line()
+    width, _ = line_size(first_line, box.style)
+    layout.deactivate()
+    return layout, width
+
+
+def _place(line, plans, units, gaps):
+    """Put the new layouts in the line and move boxes to their new places."""
+    from weasyprint.formatting_structure import boxes
+
+    # Index of the first unit of each leaf, for the gap before it.
+    first_unit = {}
+    for j, unit in enumerate(units):
+        first_unit.setdefault(id(unit.box), j)
+
+    def first_leaf(box):
+        if isinstance(box, boxes.InlineBox):
+            for child in box.children:
+                if child.is_in_normal_flow():
+                    leaf = first_leaf(child)
+                    if leaf is not None:
+                        return leaf
+            return None
+        return box
+
+    advance = 0
+
+    def walk(parent):
+        nonlocal advance
+        parent.position_x += advance
+        before = advance
+        children = []
+        for child in parent.children:
+            if not child.is_in_normal_flow():
+                children.append(child)
+                continue
+            leaf = first_leaf(child)
+            if leaf is not None and id(leaf) in first_unit:
+                advance += gaps.pop(first_unit[id(leaf)], 0)
+            if isinstance(child, boxes.TextBox) and id(child) in plans:
+                plan = plans[id(child)]
+                x = plan.old_x + advance
+                for k, ((begin, _), (layout, width)) in enumerate(
+                        zip(plan.segments, plan.results, strict=True)):
+                    if k:
+                        x += gaps.pop(first_unit[id(child)] + begin, 0)
+                    segment = child if len(plan.segments) == 1 else child.copy_with_text(
+                        child.text[plan.segments[k][0]:plan.segments[k][1]])
+                    segment.position_x = x
+                    segment.width = width
+                    segment.pango_layout = layout
+                    segment.justification_spacing = 0
+                    children.append(segment)
+                    x += width
+                advance = x - (plan.old_x + plan.old_width)
+            elif isinstance(child, boxes.InlineBox):
+                walk(child)
+                children.append(child)
+            elif isinstance(child, boxes.TextBox):
+                child.position_x += advance
+                children.append(child)
+            else:
+                child.translate(advance, 0, ignore_floats=True)
+                children.append(child)
+        parent.children = type(parent.children)(children)
+        parent.width += advance - before
+
+    walk(line)
+
+
+# -- Paragraph shape: no single character on a last line -----------------------
+
+def _mark_paragraph_end(linebox) -> None:
+    """Mark the last text box of a block's inline content."""
+    from weasyprint.formatting_structure import boxes
+
+    box = linebox
+    while isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+        children = [child for child in box.children if child.is_in_normal_flow()]
+        if not children:
+            return
+        box = children[-1]
+    if isinstance(box, boxes.TextBox):
+        box._cjk_paragraph_end = True
+
+
+def _last_line_shape(original, result, context, box, available_width, skip,
+                     is_line_start):
+    """Break one opportunity earlier when only one character would be left."""
+    new_box, resume, preserved = result
+    if (not (_OPTIONS.enabled and _OPTIONS.last_line_min_chars)
+            or resume is None or preserved or new_box is None
+            or available_width is None
+            or not getattr(box, "_cjk_paragraph_end", False)):
+        return result
+    rest = box.text.encode()[resume:].decode()
+    if (content_length(rest) != 1 or "\n" in rest
+            or not any(is_wide(char) for char in rest)
+            or content_length(new_box.text) < 4):
+        return result
+    retry = original(context, box, new_box.width - 0.01, skip, is_line_start)
+    retry_box, retry_resume, retry_preserved = retry
+    if retry_box is None or retry_resume is None or retry_preserved:
+        return result
+    retry_rest = box.text.encode()[retry_resume:].decode()
+    if (content_length(retry_rest) < 2
+            or retry_box.width < 0.6 * new_box.width
+            or content_length(retry_rest) > content_length(new_box.text)):
+        return result
+    return retry

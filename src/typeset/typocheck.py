@@ -1,0 +1,314 @@
+"""Measure the Chinese typography of a rendered WeasyPrint document.
+
+In:  a ``weasyprint.Document`` (``HTML(...).render()``), optionally a CSS
+     selector for headings (default ``h1,h2,h3,h4,.heading``).
+Out: a :class:`TypoReport`: counts and examples (page number, line text) of
+
+* ``justified_lines``: lines of ``text-align: justify`` blocks that are not a
+  paragraph's last line (nor before a forced break), and ``ragged_lines``:
+  those ending more than 0.5 pt short of the block's content edge;
+* ``line_start_violations``: a line (not a paragraph's first) starting with a
+  closing mark, middle dot, —— or ……;
+* ``line_end_violations``: a line (not a paragraph's last) ending with an
+  opening mark;
+* ``uncompressed_pairs``: two adjacent full-width marks (。” ）、 ，“ ...) both
+  advancing 0.9 em or more;
+* ``one_char_last_lines``: a paragraph's last line (of two or more) holding a
+  single character, punctuation not counted;
+* ``stranded_headings``: a heading followed by fewer than two lines of text in
+  its column before the column or page ends (text following elsewhere).
+
+Everything is read from the page box trees: ``LineBox``/``TextBox`` positions
+and widths are WeasyPrint's own numbers, glyph advances come from the Pango
+layouts that draw the text. Page margin boxes (running headers) are skipped.
+Works with or without :mod:`typeset.cjk` enabled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from weasyprint.formatting_structure import boxes
+
+from .cjk import (
+    DASHES,
+    ELLIPSES,
+    NO_LINE_END,
+    NO_LINE_START,
+    OPEN_LIKE,
+    CLOSE_LIKE,
+    content_length,
+)
+
+PT = 4 / 3  # CSS px per pt
+RAGGED_TOLERANCE_PT = 0.5
+FULL_ADVANCE_EM = 0.9
+KINDS = (
+    "ragged", "line_start", "line_end", "uncompressed_pair", "one_char_last_line",
+    "stranded_heading")
+_PAIRABLE = CLOSE_LIKE | OPEN_LIKE
+_OBJECT = "\ufffc"
+
+
+@dataclass
+class Example:
+    page: int  # 1-based
+    text: str
+
+
+@dataclass
+class TypoReport:
+    lines: int = 0
+    justified_lines: int = 0
+    ragged_lines: int = 0
+    line_start_violations: int = 0
+    line_end_violations: int = 0
+    uncompressed_pairs: int = 0
+    one_char_last_lines: int = 0
+    stranded_headings: int = 0
+    pages: int = 0
+    examples: dict[str, list[Example]] = field(
+        default_factory=lambda: {kind: [] for kind in KINDS})
+
+    @property
+    def ragged_share(self) -> float:
+        return self.ragged_lines / self.justified_lines if self.justified_lines else 0.0
+
+    def summary(self) -> str:
+        return (
+            f"pages {self.pages}, lines {self.lines}, justified {self.justified_lines}, "
+            f"ragged {self.ragged_lines} ({self.ragged_share:.1%}), "
+            f"line-start {self.line_start_violations}, "
+            f"line-end {self.line_end_violations}, "
+            f"uncompressed pairs {self.uncompressed_pairs}, "
+            f"one-char last lines {self.one_char_last_lines}, "
+            f"stranded headings {self.stranded_headings}")
+
+
+@dataclass
+class _Line:
+    page: int
+    box: object
+    block: object
+    heading: object  # heading element the line belongs to, or None
+    text: str = ""
+    chars: list = field(default_factory=list)  # (char, TextBox or None, index)
+    first: bool = False
+    final: bool = False
+    forced: bool = False
+
+
+def check_document(document, heading_selector: str = "h1,h2,h3,h4,.heading",
+                   max_examples: int = 20) -> TypoReport:
+    """Walk the rendered ``document`` and count typography problems."""
+    report = TypoReport(pages=len(document.pages))
+    headings = _heading_elements(document, heading_selector)
+    lines: list[_Line] = []
+    for number, page in enumerate(document.pages, 1):
+        _collect(page._page_box, number, None, headings, lines)
+
+    def add(kind, line, text=None):
+        if len(report.examples[kind]) < max_examples:
+            report.examples[kind].append(Example(line.page, text or line.text))
+
+    groups: dict[tuple, list[_Line]] = {}
+    for line in lines:
+        line.chars = _line_chars(line.box)
+        line.text = "".join(char for char, _, _ in line.chars)
+        line.forced = _ends_with_forced_break(line.box)
+        # Fragments of one block (pages, columns) share element and style;
+        # anonymous blocks of one element have their own style.
+        key = (id(line.block.element), line.block.element_tag, id(line.block.style))
+        groups.setdefault(key, []).append(line)
+    for group in groups.values():
+        group[0].first = True
+        group[-1].final = True
+
+    report.lines = len(lines)
+    for line in lines:
+        text = line.text.strip(" ")
+        style = line.block.style
+        justified = style["text_align_all"] == "justify" and not (
+            line.final or line.forced) or style["text_align_last"] == "justify"
+        if justified and text:
+            report.justified_lines += 1
+            right = line.block.content_box_x() + line.block.width
+            if right - _line_end(line.box) > RAGGED_TOLERANCE_PT * PT:
+                report.ragged_lines += 1
+                add("ragged", line)
+        if text and not line.first and (
+                text[0] in NO_LINE_START or text[0] in DASHES or text[0] in ELLIPSES):
+            report.line_start_violations += 1
+            add("line_start", line)
+        if text and not line.final and text[-1] in NO_LINE_END:
+            report.line_end_violations += 1
+            add("line_end", line)
+        pairs = _uncompressed_pairs(line)
+        if pairs:
+            report.uncompressed_pairs += pairs
+            add("uncompressed_pair", line)
+
+    for group in groups.values():
+        last = group[-1]
+        if len(group) > 1 and last.heading is None and content_length(last.text) == 1:
+            report.one_char_last_lines += 1
+            add("one_char_last_line", last, group[-2].text + " / " + last.text)
+
+    _check_headings(lines, report, add)
+    return report
+
+
+def _heading_elements(document, selector):
+    import cssselect2
+
+    root = None
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            if getattr(box, "is_for_root_element", False):
+                root = box.element
+                break
+        if root is not None:
+            break
+    if root is None or not selector:
+        return set()
+    compiled = cssselect2.compile_selector_list(selector)
+    wrapper = cssselect2.ElementWrapper.from_html_root(root)
+    return {
+        id(element.etree_element) for element in wrapper.iter_subtree()
+        if any(selector.test(element) for selector in compiled)}
+
+
+def _collect(box, page, heading, headings, lines, block=None):
+    if isinstance(box, boxes.MarginBox):
+        return
+    element = getattr(box, "element", None)
+    if element is not None and id(element) in headings and isinstance(
+            box, boxes.BlockContainerBox) and heading is None:
+        heading = element
+    if isinstance(box, boxes.LineBox):
+        lines.append(_Line(page, box, block, heading))
+    for child in getattr(box, "children", ()):
+        if isinstance(child, boxes.Box):
+            _collect(
+                child, page, heading, headings, lines,
+                box if isinstance(box, boxes.BlockContainerBox) else block)
+
+
+def _line_chars(box, chars=None):
+    """Characters of a line: (char, TextBox, index in its text)."""
+    chars = [] if chars is None else chars
+    for child in box.children:
+        if not child.is_in_normal_flow():
+            continue
+        if isinstance(child, boxes.TextBox):
+            chars.extend((char, child, i) for i, char in enumerate(child.text))
+        elif isinstance(child, boxes.InlineBox):
+            _line_chars(child, chars)
+        else:
+            chars.append((_OBJECT, None, -1))
+    return chars
+
+
+def _ends_with_forced_break(line):
+    box = line
+    while isinstance(box, (boxes.LineBox, boxes.InlineBox)) and box.children:
+        if box.element_tag == "br":
+            return True
+        box = box.children[-1]
+    return box.element_tag == "br" or (
+        isinstance(box, boxes.TextBox) and box.text.endswith("\n"))
+
+
+def _line_end(box):
+    """Right edge of the in-flow content of a line."""
+    end = box.position_x
+    for child in box.children:
+        if not child.is_in_normal_flow():
+            continue
+        if isinstance(child, boxes.InlineBox):
+            end = max(end, _line_end(child), child.position_x + child.margin_width())
+        else:
+            end = max(end, child.position_x + child.margin_width())
+    return end
+
+
+def glyph_advances(textbox) -> list[float]:
+    """Advance (px) of each character of ``textbox`` as drawn.
+
+    The advance of a cluster goes to its first character; letter-spacing and
+    OpenType positioning (``halt``) are included.
+    """
+    from weasyprint.text.ffi import FROM_UNITS, ffi
+
+    layout = textbox.pango_layout
+    layout.reactivate(textbox.style)
+    try:
+        text = layout.text
+        byte_to_char = {}
+        offset = 0
+        for i, char in enumerate(text):
+            byte_to_char[offset] = i
+            offset += len(char.encode())
+        advances = [0.0] * len(text)
+        first_line, _ = layout.get_first_line()
+        run = first_line.runs
+        while run != ffi.NULL:
+            glyph_item = run.data
+            run = run.next
+            glyphs = glyph_item.glyphs
+            for i in range(glyphs.num_glyphs):
+                start = glyph_item.item.offset + glyphs.log_clusters[i]
+                index = byte_to_char.get(start)
+                if index is not None:
+                    advances[index] += glyphs.glyphs[i].geometry.width * FROM_UNITS
+    finally:
+        layout.deactivate()
+    if len(advances) != len(textbox.text):
+        return [0.0] * len(textbox.text)
+    return advances
+
+
+def _uncompressed_pairs(line):
+    cache = {}
+
+    def advance(box, index):
+        if id(box) not in cache:
+            cache[id(box)] = glyph_advances(box)
+        return cache[id(box)][index]
+
+    count = 0
+    chars = line.chars
+    for (a, box_a, i), (b, box_b, j) in zip(chars, chars[1:], strict=False):
+        if a in _PAIRABLE and b in _PAIRABLE and box_a is not None and box_b is not None:
+            full_a = advance(box_a, i) >= FULL_ADVANCE_EM * box_a.style["font_size"]
+            full_b = advance(box_b, j) >= FULL_ADVANCE_EM * box_b.style["font_size"]
+            if full_a and full_b:
+                count += 1
+    return count
+
+
+def _check_headings(lines, report, add):
+    last_of_heading = {}
+    for index, line in enumerate(lines):
+        if line.heading is not None:
+            last_of_heading[id(line.heading)] = index
+    for index in sorted(last_of_heading.values()):
+        line = lines[index]
+        left = line.block.content_box_x()
+        right = left + line.block.width
+        bottom = line.box.position_y + line.box.height
+        following = [other for other in lines[index + 1:] if other.heading is None]
+        if not following:
+            continue  # nothing after it in the document
+        count = 0
+        for other in following:
+            if other.page != line.page:
+                break
+            other_left = other.block.content_box_x()
+            other_right = other_left + other.block.width
+            if (other.box.position_y >= bottom - 0.01
+                    and other_left < right and other_right > left):
+                count += 1
+        if count < 2:
+            report.stranded_headings += 1
+            add("stranded_heading", line)

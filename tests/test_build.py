@@ -1,0 +1,181 @@
+"""Building PDFs: the sample issue and fixture issues, read back with pypdf."""
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from typeset import build as build_module
+from typeset import pdf
+from typeset.build import Options, build
+from typeset.check import A4, findings, issue_pages, read_pdf
+from typeset.cli import main
+from typeset.errors import InputError
+
+from .conftest import FIXTURES, SAMPLE
+
+HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
+FACES = {"TS-Serif", "TS-Serif-Bold", "TS-Sans-Medium", "TS-Kai"}
+
+
+@pytest.fixture(scope="session")
+def sample(tmp_path_factory):
+    """The sample issue, built once for the whole session."""
+    out = tmp_path_factory.mktemp("sample") / "2021-10.pdf"
+    result = build(SAMPLE, Options(output=out))
+    return result, read_pdf(out)
+
+
+@pytest.fixture(scope="session")
+def features(tmp_path_factory):
+    out = tmp_path_factory.mktemp("features") / "features.pdf"
+    result = build(FIXTURES / "features.xml", Options(output=out))
+    return result, read_pdf(out)
+
+
+def test_sample_builds_without_warnings(sample):
+    result, facts = sample
+    assert result.warnings == []
+    assert facts.pages == result.pages
+    assert findings(facts, result.issue) == []
+
+
+def test_sample_page_labels_and_size(sample):
+    _, facts = sample
+    assert facts.labels[:3] == ["封面", "封二", "1"]
+    assert facts.labels[2:] == [str(n) for n in range(1, facts.pages - 1)]
+    assert all(size == A4 for size in facts.sizes)
+
+
+def test_contents_numbers_are_the_pages_of_the_titles(sample):
+    result, facts = sample
+    located = issue_pages(facts, result.issue)
+    ids = [d.id for d in result.issue.documents]
+    assert sorted(located.contents) == sorted(ids)
+    assert located.contents == located.title_pages == located.starts
+    # documents follow each other: each starts where the previous one ended
+    for before, after in zip(ids, ids[1:], strict=False):
+        assert int(located.starts[after]) in (int(located.ends[before]),
+                                              int(located.ends[before]) + 1)
+
+
+def test_outline_holds_every_section_and_document(sample):
+    result, facts = sample
+    expected = []
+    for section in result.issue.sections:
+        expected.append((1, section.title))
+        expected.extend((2, d.title_text) for d in section.documents)
+    assert [(level, title) for level, title, _ in facts.outline] == expected
+
+
+def test_only_our_faces_embedded_and_subset(sample):
+    _, facts = sample
+    names = {re.sub(r"^[A-Z]{6}\+", "", n) for n in facts.fonts}
+    assert names == FACES
+    assert all(f.embedded and f.subset for f in facts.fonts.values())
+
+
+def test_metadata(sample):
+    _, facts = sample
+    assert facts.lang == "zh-CN"
+    assert facts.metadata["Title"] == "宁夏回族自治区人民政府公报 2021年第10期"
+    assert "总第672期" in facts.metadata["Subject"]
+
+
+def test_no_character_of_the_xml_is_missing_from_the_pdf(sample):
+    result, facts = sample
+    pdf_text = "".join(facts.text(i) for i in range(facts.pages))
+    ours = Counter(HAN.findall("".join(d.text() for d in result.issue.documents)))
+    theirs = Counter(HAN.findall(pdf_text))
+    missing = {c: n - theirs[c] for c, n in ours.items() if theirs[c] < n}
+    assert not missing
+    # no inserted spaces inside words: a long sentence is found whole
+    assert "医保治理现代化水平显著提升，实现更好保障病有所医的目标。" in re.sub(r"\s", "", pdf_text)
+
+
+def test_cover_and_contents_pages(sample):
+    _, facts = sample
+    cover = re.sub(r"\s", "", facts.text(0))
+    for text in ("宁夏回族自治区人民政府公报", "2021年第10期", "总第672期", "2021年7月15日出版",
+                 "编辑委员会", "房全忠", "淮宁民", "●权威性"):
+        assert text in cover
+    assert facts.text(1).strip() == ""  # 封二
+    contents = re.sub(r"\s", "", facts.text(2) + facts.text(3))
+    assert "【自治区经济数据】" in contents and "（宁政办函〔2021〕24号）" in contents
+    assert "ISSN1008-0783" in re.sub(r"\s", "", facts.text(3))  # colophon beside page 2
+
+
+def test_features_fixture(features):
+    result, facts = features
+    assert result.warnings == []
+    assert findings(facts, result.issue) == []
+    text = re.sub(r"\s", "", "".join(facts.text(i) for i in range(facts.pages)))
+    for piece in ("测试自治区人民政府令第120号", "第一章总则", "第一节一般规定", "第二条",
+                  "（二）居住区绿地。", "附件：1.测试实施方案", "2.测试任务分工表",
+                  "（2022年1月5日）", "表1测试表格", "图1示意图", "合计"):
+        assert piece in text, piece
+
+
+def test_bad_input_leaves_existing_pdf_untouched(tmp_path, capsys):
+    out = tmp_path / "x.pdf"
+    out.write_bytes(b"%PDF-previous")
+    code = main(["build", str(FIXTURES / "broken" / "bad-year.xml"), "-o", str(out)])
+    assert code == 2
+    assert out.read_bytes() == b"%PDF-previous"
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_failed_write_leaves_no_temporary_file(tmp_path, monkeypatch):
+    out = tmp_path / "x.pdf"
+    out.write_bytes(b"%PDF-previous")
+
+    def boom(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pdf.os, "fsync", boom)
+    with pytest.raises(Exception, match="cannot write the PDF"):
+        build(FIXTURES / "minimal.xml", Options(output=out))
+    assert out.read_bytes() == b"%PDF-previous"
+    assert [p.name for p in tmp_path.iterdir()] == ["x.pdf"]
+
+
+def test_missing_glyph_is_named_before_rendering(tmp_path):
+    with pytest.raises(InputError) as info:
+        build(FIXTURES / "missing-glyph.xml", Options(output=tmp_path / "x.pdf"))
+    message = str(info.value)
+    assert "document ceshi-1, <p>: no glyph for '𠀁' U+20001" in message
+    assert ":21:" in message
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_cli_build_in_process(tmp_path, capsys):
+    out = tmp_path / "m.pdf"
+    assert main(["build", str(FIXTURES / "minimal.xml"), "-o", str(out), "-v"]) == 0
+    captured = capsys.readouterr()
+    assert f"{out}: " in captured.out
+    steps = [line[:3] for line in captured.err.splitlines()]
+    assert steps == ["1/6", "2/6", "3/6", "4/6", "5/6", "6/6"]
+
+
+def test_same_input_same_pdf(tmp_path):
+    one, two = tmp_path / "1.pdf", tmp_path / "2.pdf"
+    build(FIXTURES / "minimal.xml", Options(output=one))
+    build(FIXTURES / "minimal.xml", Options(output=two))
+    assert one.read_bytes() == two.read_bytes()
+
+
+def test_warns_once_without_harfbuzz_subset(tmp_path, monkeypatch):
+    monkeypatch.setattr(pdf, "has_harfbuzz_subset", lambda: False)
+    monkeypatch.setattr(build_module, "_warned_harfbuzz", False)
+    messages = []
+    for _ in range(2):
+        build(FIXTURES / "minimal.xml", Options(output=tmp_path / "m.pdf"), log=messages.append)
+    assert sum("libharfbuzz-subset" in m for m in messages) == 1
+
+
+def test_default_output_is_under_out(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = build(FIXTURES / "minimal.xml")
+    assert result.output == Path("out/minimal.pdf") and result.output.is_file()
