@@ -17,4 +17,6 @@ __version__ = "0.1.0"
 # loads fontconfig when it is imported) is imported by any stage.
 _os.environ["FONTCONFIG_FILE"] = str(_Path(__file__).with_name("fontconfig.conf"))
 # ... and so WeasyPrint's import-time complaint that fontconfig has no fonts is expected.
-_warnings.filterwarnings("ignore", message="No fonts configured in FontConfig", category=UserWarning)
+_warnings.filterwarnings(
+    "ignore", message="No fonts configured in FontConfig", category=UserWarning
+)

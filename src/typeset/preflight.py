@@ -50,7 +50,9 @@ def preflight(issue: m.Issue, faces: dict[str, Path]) -> None:
     label = str(issue.source)
     for doc, element, line, chain, text in _texts(issue):
         for char in text:
-            if char in _INVISIBLE or any(ord(char) in cmaps[r] for r in CHAINS[chain] if r in cmaps):
+            if char in _INVISIBLE:
+                continue
+            if any(ord(char) in cmaps[r] for r in CHAINS[chain] if r in cmaps):
                 continue
             key = (doc, element, char)
             if key in seen:
