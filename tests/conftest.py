@@ -4,10 +4,21 @@ from pathlib import Path
 
 import pytest
 
+from typeset.build import Options, build
+from typeset.check import read_pdf
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
 SAMPLE = ROOT / "issues" / "2021-10.xml"
 SEED = ROOT.parent / "shared" / "seeds" / "000_a3db119026864abb.txt"
+
+
+@pytest.fixture(scope="session")
+def sample(tmp_path_factory):
+    """The sample issue, built once for the whole session."""
+    out = tmp_path_factory.mktemp("sample") / "2021-10.pdf"
+    result = build(SAMPLE, Options(output=out))
+    return result, read_pdf(out)
 
 
 @pytest.fixture

@@ -19,10 +19,10 @@ from __future__ import annotations
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import pdf
+from .atomic import write_atomic
 from .compose import compose
 from .errors import TypesetError
 from .layout import Layout, load_layout
@@ -91,6 +91,8 @@ def build(source: str | Path, options: Options = Options(),
         clock = now
         say(message)
 
+    from . import pdf  # WeasyPrint loads in about a second: only when rendering
+
     source = Path(source)
     issue = parse_issue(source)
     step("parse", f"1/6 parse    {source}: {len(issue.sections)} sections, "
@@ -106,24 +108,24 @@ def build(source: str | Path, options: Options = Options(),
     step("glyphs", "3/6 glyphs   every character has a glyph")
     html = compose(issue, layout, only=options.only, first_page=options.first_page)
     step("compose", f"4/6 compose  {len(html):,} characters of HTML")
-    _warn_once_without_harfbuzz(log)
+    _warn_once_without_harfbuzz(pdf, log)
     _enable_cjk(options)
     document, warnings = pdf.render(html, base_url=source.resolve().parent)
     step("render", f"5/6 render   {len(document.pages)} pages")
     for message in warnings:
         log(f"typeset: WeasyPrint: {message}")
-    output = options.output or default_output(source, options)
+    output = Path(options.output) if options.output else default_output(source, options)
     if options.only:
         data = pdf.pdf_bytes(document, (), options.first_page or 1)
     else:
         data = pdf.pdf_bytes(document, tuple(layout.settings["numbering"]["front"]), 1)
-    pdf.write_atomic(data, output)
+    write_atomic(data, output)
     step("write", f"6/6 write    {output} ({len(data) / 1e6:.2f} MB)")
     return BuildResult(issue, layout, output, document, len(document.pages), len(data),
                        warnings, timings)
 
 
-def _warn_once_without_harfbuzz(log: Callable[[str], None]) -> None:
+def _warn_once_without_harfbuzz(pdf, log: Callable[[str], None]) -> None:
     global _warned_harfbuzz
     if not pdf.has_harfbuzz_subset() and not _warned_harfbuzz:
         _warned_harfbuzz = True
@@ -138,3 +140,164 @@ def _enable_cjk(options: Options) -> None:
     except ImportError:  # pragma: no cover - the extension lands separately
         return
     cjk.enable(han_latin_space=options.han_latin_space)
+
+
+@dataclass
+class CheckReport:
+    """The outcome of checking one issue: differences from its baseline and findings."""
+
+    source: Path
+    pdf: Path
+    baseline: Path
+    differences: list[str]
+    findings: list[str]
+    updated: bool = False
+    created: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.findings and (self.updated or not self.differences)
+
+    def lines(self) -> list[str]:
+        """What to print: one line for the page moves, one per finding."""
+        name = self.source.stem
+        out = []
+        if self.differences:
+            verb = "baseline updated: " if self.updated else ""
+            out.append(f"{name}: {verb}" + "; ".join(self.differences))
+        out.extend(f"{name}: {f}" for f in self.findings)
+        if self.created:
+            out.append(f"{name}: baseline written to {self.baseline}")
+        if not out:
+            out.append(f"{name}: ok, pages as in {self.baseline}")
+        return out
+
+
+def check_issue(source: str | Path, pdf_path: Path | None = None, update: bool = False,
+                options: Options = Options()) -> CheckReport:
+    """Build the issue (or read `pdf_path`), verify the PDF, compare with the baseline.
+
+    With `update`, the baseline is rewritten to match and the report says what changed.
+    A missing baseline is written (and reported) rather than failing.
+    """
+    from . import baseline as baselines
+    from .check import findings, issue_pages, read_pdf
+
+    source = Path(source)
+    if pdf_path is None:
+        result = build(source, options)
+        issue, pdf_path, layout_name = result.issue, result.output, result.layout.name
+        problems = [f"WeasyPrint: {w}" for w in result.warnings]
+    else:
+        if not Path(pdf_path).is_file():
+            raise TypesetError(f"{pdf_path}: no such PDF")
+        issue, layout_name, problems = parse_issue(source), options.layout, []
+    facts = read_pdf(pdf_path)
+    located = issue_pages(facts, issue, read_titles=False)  # heads carry the ids
+    problems += findings(facts, issue, located=located)
+    measured = baselines.Baseline.measure(issue, facts, located, layout_name)
+    path = baselines.baseline_path(source)
+    old = baselines.load(source)
+    report = CheckReport(source, Path(pdf_path), path, [], problems)
+    if old is None or update:
+        if old is not None:
+            report.differences = baselines.differences(old, measured)
+        report.updated = old is not None
+        report.created = old is None
+        if old is None or report.differences:
+            write_atomic(measured.to_json().encode("utf-8"), path)
+    else:
+        report.differences = baselines.differences(old, measured)
+    return report
+
+
+class UnknownDocument(TypesetError):
+    """A preview asked for a document id the issue does not have (exit code 2)."""
+
+    exit_code = 2
+
+
+def preview(source: str | Path, doc_id: str, options: Options = Options(), *,
+            png: bool = False, log: Callable[[str], None] | None = None) -> BuildResult:
+    """Build one document as it stands in the issue: its page numbers from the baseline.
+
+    Writes out/<stem>-<id>.pdf (or options.output) and, with `png`, one PNG per page
+    beside it (<pdf stem>-<n>.png, 100 dpi).
+    """
+    from . import baseline as baselines
+
+    log = log or (lambda message: print(message, file=sys.stderr))
+    source = Path(source)
+    issue = parse_issue(source)
+    try:
+        issue.document(doc_id)
+    except KeyError:
+        valid = ", ".join(d.id for d in issue.documents)
+        raise UnknownDocument(f"{source}: no document {doc_id!r}; valid ids: {valid}") from None
+    first_page = options.first_page
+    if first_page is None:
+        known = baselines.load(source)
+        entry = known.documents.get(doc_id) if known else None
+        if entry and entry.start.isdigit():
+            first_page = int(entry.start)
+        else:
+            first_page = 1
+            log(f"typeset: no baseline page for {doc_id} ({baselines.baseline_path(source)}); "
+                "numbering from 1")
+    result = build(source, replace(options, only=doc_id, first_page=first_page), log=log)
+    if png:
+        write_pngs(result.output)
+    return result
+
+
+def write_pngs(pdf_path: Path, dpi: int = 100) -> list[Path]:
+    """Render every page of `pdf_path` to <stem>-<n>.png beside it; return the paths."""
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(str(pdf_path))
+    paths = []
+    try:
+        for index in range(len(document)):
+            target = pdf_path.with_name(f"{pdf_path.stem}-{index + 1}.png")
+            image = document[index].render(scale=dpi / 72).to_pil()
+            image.save(target)
+            paths.append(target)
+    finally:
+        document.close()
+    return paths
+
+
+def watch(source: str | Path, doc_id: str, options: Options = Options(), *, png: bool = False,
+          interval: float = 0.2, log: Callable[[str], None] | None = None,
+          rounds: int | None = None) -> None:
+    """Preview `doc_id`, then again each time the issue or the layout changes.
+
+    The process stays warm (WeasyPrint, fonts' coverage, templates loaded once), so a
+    re-render costs only the document's own layout.  Bad input is reported and the
+    watch goes on.  Stops on Ctrl-C (or after `rounds` re-renders, for tests).
+    """
+    log = log or (lambda message: print(message, file=sys.stderr))
+    source = Path(source)
+    folders = load_layout(options.layout).folders
+
+    def stamp() -> tuple:
+        files = [source, *(f for folder in folders for f in sorted(folder.rglob("*")))]
+        return tuple((str(f), f.stat().st_mtime_ns) for f in files if f.is_file())
+
+    def once() -> None:
+        started = time.perf_counter()
+        try:
+            result = preview(source, doc_id, options, png=png, log=log)
+            log(f"{result.output}: {result.pages} pages in {time.perf_counter() - started:.2f} s")
+        except TypesetError as exc:
+            log(str(exc))
+
+    once()
+    seen, done = stamp(), 0
+    while rounds is None or done < rounds:
+        time.sleep(interval)
+        now = stamp()
+        if now != seen:
+            seen = now
+            once()
+            done += 1

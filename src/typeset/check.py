@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pypdf import PdfReader
-from pypdf.generic import IndirectObject
+from pypdf.generic import IndirectObject, NameObject
 
 from .model import Issue
 
@@ -108,6 +108,24 @@ def read_pdf(path: str | Path) -> PdfFacts:
     )
 
 
+def notdef_pages(facts: PdfFacts) -> list[int]:
+    """Indexes of pages that show a .notdef glyph (the tofu box of a missing character).
+
+    When WeasyPrint has to draw a character no font has, it maps it to .notdef through
+    a font-specific encoding CMap (WP-Encod-…) instead of Identity-H: a font with such
+    an encoding on a page means that page shows a missing character.
+    """
+    found = []
+    for index, page in enumerate(facts.reader.pages):
+        resources = page.get("/Resources") or {}
+        for ref in (resources.get("/Font") or {}).values():
+            encoding = ref.get_object().get("/Encoding")
+            if encoding is not None and not isinstance(encoding.get_object(), NameObject):
+                found.append(index)
+                break
+    return found
+
+
 def squeeze(text: str) -> str:
     """Text without any white space: what a search for a title should match."""
     return _SPACE.sub("", text)
@@ -120,16 +138,17 @@ class IssuePages:
     starts: dict[str, str]  # document id → label of the page its title is on
     ends: dict[str, str]  # document id → label of the page it ends on
     contents: dict[str, str]  # document id → number the contents print
-    title_pages: dict[str, str]  # document id → page whose text holds the title
+    title_pages: dict[str, str]  # document id → start page, if its text holds the title
 
 
-def issue_pages(facts: PdfFacts, issue: Issue) -> IssuePages:
+def issue_pages(facts: PdfFacts, issue: Issue, *, read_titles: bool = True) -> IssuePages:
     """Locate every document of `issue` in the PDF described by `facts`.
 
-    Starts and ends come from the named destinations the layout puts at each
-    document's start (its id) and end (end-<id>); the title check reads the text of
-    the start page only; the contents are the numbered pages before the first
-    document.
+    Starts and ends come from the named destinations the layout puts on each
+    document's head (its id) and end (end-<id>); the contents are the numbered pages
+    before the first document.  With `read_titles`, the text of each start page is
+    read to confirm the title is printed there (the slow part: pypdf's text
+    extraction).
     """
     docs = [d for d in issue.documents if d.id in facts.dests]
     starts = {d.id: facts.label(facts.dests[d.id]) for d in docs}
@@ -142,13 +161,13 @@ def issue_pages(facts: PdfFacts, issue: Issue) -> IssuePages:
     title_pages: dict[str, str] = {}
     for doc in docs:
         index = facts.dests[doc.id]
-        if squeeze(doc.title_text) in squeeze(facts.text(index)):
+        if not read_titles or squeeze(doc.title_text) in squeeze(facts.text(index)):
             title_pages[doc.id] = facts.label(index)
     return IssuePages(starts, ends, contents, title_pages)
 
 
-def findings(facts: PdfFacts, issue: Issue, *, page_size=A4, preview: str | None = None
-             ) -> list[str]:
+def findings(facts: PdfFacts, issue: Issue, *, page_size=A4, preview: str | None = None,
+             located: IssuePages | None = None) -> list[str]:
     """Every way the PDF differs from what the issue and the layout promise."""
     problems: list[str] = []
     for index, size in enumerate(facts.sizes):
@@ -164,8 +183,10 @@ def findings(facts: PdfFacts, issue: Issue, *, page_size=A4, preview: str | None
         problems.append(f"document language is {facts.lang or 'missing'}, expected zh-CN")
     if not facts.metadata.get("Title"):
         problems.append("the PDF has no title in its metadata")
+    for index in notdef_pages(facts):
+        problems.append(f"page {facts.label(index)}: shows a .notdef glyph (a missing character)")
     docs = [issue.document(preview)] if preview else list(issue.documents)
-    located = issue_pages(facts, issue)
+    located = located or issue_pages(facts, issue)
     outline_titles = {title for _level, title, _page in facts.outline}
     for doc in docs:
         if doc.title_text not in outline_titles:

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from . import __version__
-from .build import Options, build
+from .build import Options, build, check_issue, preview, watch
 from .errors import TypesetError
 from .parse import parse_issue
 
@@ -44,6 +44,50 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    """Check issues' PDFs against their page baselines; exit 1 on any difference."""
+    files = _issue_files(args.files)
+    if args.pdf and len(files) != 1:
+        raise TypesetError("typeset check: --pdf goes with exactly one issue file")
+    failed = False
+    for path in files:
+        report = check_issue(path, pdf_path=args.pdf, update=args.update,
+                             options=Options(layout=args.layout, verbose=args.verbose))
+        stream = sys.stdout if report.ok else sys.stderr
+        for line in report.lines():
+            print(line, file=stream)
+        failed |= not report.ok
+    return 1 if failed else 0
+
+
+def cmd_preview(args: argparse.Namespace) -> int:
+    """Build one document as laid out in the issue, fast; optionally PNGs and a watch."""
+    options = Options(layout=args.layout, output=args.output, verbose=args.verbose)
+    if args.watch:
+        try:
+            watch(args.file, args.doc_id, options, png=args.png)
+        except KeyboardInterrupt:
+            return 0
+        return 0
+    result = preview(args.file, args.doc_id, options, png=args.png)
+    print(f"{result.output}: {result.pages} pages")
+    return 0
+
+
+def _issue_files(names: list[str]) -> list[Path]:
+    """Issue files named, or found in the folders named (default: issues/)."""
+    files: list[Path] = []
+    for name in names or ["issues"]:
+        path = Path(name)
+        if path.is_dir():
+            files.extend(sorted(path.glob("*.xml")))
+        else:
+            files.append(path)
+    if not files:
+        raise TypesetError(f"typeset check: no issue files in {', '.join(names or ['issues'])}")
+    return files
+
+
 class _Combined(TypesetError):
     def __init__(self, errors: list[TypesetError]):
         self.exit_code = max(e.exit_code for e in errors)
@@ -71,6 +115,29 @@ def build_parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("-v", "--verbose", action="store_true",
                            help="print numbered progress steps on stderr")
     build_cmd.set_defaults(func=cmd_build)
+
+    check = commands.add_parser(
+        "check", help="verify PDFs and their page baselines (issues/<name>.pages.json)")
+    check.add_argument("files", nargs="*", metavar="FILE",
+                       help="issue files or folders (default: issues/)")
+    check.add_argument("--pdf", type=Path, help="check this PDF instead of building")
+    check.add_argument("--update", action="store_true",
+                       help="rewrite the baselines to match, saying what changed")
+    check.add_argument("--layout", default="gazette", metavar="NAME")
+    check.add_argument("-v", "--verbose", action="store_true")
+    check.set_defaults(func=cmd_check)
+
+    prev = commands.add_parser("preview", help="build one document as it stands in the issue")
+    prev.add_argument("file", metavar="FILE", type=Path)
+    prev.add_argument("doc_id", metavar="DOC_ID")
+    prev.add_argument("-o", "--output", metavar="PDF", type=Path,
+                      help="default: out/<issue>-<DOC_ID>.pdf")
+    prev.add_argument("--png", action="store_true", help="also write a PNG of each page")
+    prev.add_argument("--watch", action="store_true",
+                      help="render again on each save of the issue or the layout")
+    prev.add_argument("--layout", default="gazette", metavar="NAME")
+    prev.add_argument("-v", "--verbose", action="store_true")
+    prev.set_defaults(func=cmd_preview)
     return parser
 
 

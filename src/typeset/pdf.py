@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import os
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -22,7 +21,6 @@ import pydyf
 import weasyprint
 from weasyprint.text import ffi as _weasyprint_ffi
 
-from .errors import TypesetError
 
 LOGGER = logging.getLogger("weasyprint")
 
@@ -79,21 +77,3 @@ def pdf_bytes(document: weasyprint.Document, front: tuple[str, ...] = (),
         pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": nums})
 
     return document.write_pdf(finisher=finish)
-
-
-def write_atomic(data: bytes, target: Path) -> None:
-    """Write `data` to `target` through a temporary file in the same folder, then rename."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, target)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise TypesetError(f"{target}: cannot write the PDF: {exc.strerror}") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
