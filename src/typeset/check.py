@@ -22,7 +22,7 @@ from .model import Issue
 
 A4 = (595.28, 841.89)
 _SUBSET = re.compile(r"^[A-Z]{6}\+")
-_LEADER_NUMBER = re.compile(r"[.·…]{3,}\s*（(\d+)）")
+_LEADER_NUMBER = re.compile(r"[.·…]+\s*（(\d+)）")
 _SPACE = re.compile(r"\s+")
 
 
