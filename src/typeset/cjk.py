@@ -53,6 +53,7 @@ import functools
 import inspect
 import re
 from dataclasses import dataclass
+from itertools import accumulate
 
 SUPPORTED_WEASYPRINT = ("70.",)
 
@@ -78,6 +79,16 @@ NO_LINE_END = OPEN_LIKE
 DASHES = frozenset("—―⸺⸻")
 ELLIPSES = frozenset("…⋯")
 _PAIRABLE = CLOSE_LIKE | OPEN_LIKE
+
+
+def _char_class(chars) -> str:
+    return "[" + "".join(re.escape(char) for char in sorted(chars)) + "]"
+
+
+_PAIR_RE = re.compile(
+    f"(?={_char_class(CLOSE_LIKE)}{_char_class(_PAIRABLE)}"
+    f"|{_char_class(_PAIRABLE)}{_char_class(OPEN_LIKE)})")
+_HAN_CLASS = "[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3007\U00020000-\U0003ffff]"
 _SPACES = frozenset(" \u00a0")
 _OBJECT = "\ufffc"  # stands for an atomic inline box in a line
 
@@ -135,12 +146,9 @@ def pair_halts(text: str) -> set[int]:
     left (“（): the blank halves that face each other are removed.
     """
     halts = set()
-    for i in range(len(text) - 1):
-        before, after = text[i], text[i + 1]
-        if before in CLOSE_LIKE and after in _PAIRABLE:
-            halts.add(i)
-        elif before in _PAIRABLE and after in OPEN_LIKE:
-            halts.add(i + 1)
+    for match in _PAIR_RE.finditer(text):
+        i = match.start()
+        halts.add(i if text[i] in CLOSE_LIKE else i + 1)
     return halts
 
 
@@ -230,7 +238,8 @@ def check_internals() -> None:
     try:
         import weasyprint
     except ImportError as exception:  # pragma: no cover
-        raise RuntimeError(f"typeset.cjk: WeasyPrint cannot be imported: {exception}")
+        raise RuntimeError(
+            f"typeset.cjk: WeasyPrint cannot be imported: {exception}") from exception
     version = getattr(weasyprint, "__version__", "?")
     if not version.startswith(SUPPORTED_WEASYPRINT):
         problems.append(
@@ -490,7 +499,7 @@ def _add_attributes(layout, native_log_attrs) -> None:
     """Add the CJK attributes to a Pango layout whose text was just set."""
     if not _OPTIONS.enabled:
         return
-    from weasyprint.text.ffi import ffi, pango, unicode_to_char_p
+    from weasyprint.text.ffi import ffi, pango
 
     text = layout.text
     if not text:
@@ -501,21 +510,23 @@ def _add_attributes(layout, native_log_attrs) -> None:
     else:
         halts, spacing = pair_halts(text), _measure_spacing(layout, text)
 
-    nobreaks = [
-        i for i in range(1, len(text)) if no_break_between(text[i - 1], text[i])]
-    if nobreaks:
-        # Only where Pango would break: each attribute splits Pango's runs.
-        lang = layout.style["lang"]
-        log_attrs = native_log_attrs(text, lang)
-        nobreaks = [i for i in nobreaks if log_attrs[i].is_line_break]
+    nobreaks = []
+    gaps = _pango_gaps_re(native_log_attrs)
+    if gaps.search(text):
+        # Where Pango (UAX #14) may break but clreq does not: each attribute
+        # splits Pango's runs, so only where Pango would really break.
+        log_attrs = native_log_attrs(text, layout.style["lang"])
+        nobreaks = [
+            match.start() + 1 for match in gaps.finditer(text)
+            if log_attrs[match.start() + 1].is_line_break]
 
     if not (halts or spacing or nobreaks):
         return
 
-    offsets = [0]
-    for char in text:
-        offsets.append(offsets[-1] + len(char.encode()))
-    if offsets[-1] != len(unicode_to_char_p(text)[1]):  # NUL characters removed
+    offsets = [0, *accumulate(
+        1 if char < "\x80" else 2 if char < "\u0800" else 3 if char < "\U00010000" else 4
+        for char in text)]
+    if "\x00" in text:  # removed by WeasyPrint before Pango sees the text
         return
 
     attributes = pango.pango_layout_get_attributes(layout.layout)
@@ -547,6 +558,34 @@ def _add_attributes(layout, native_log_attrs) -> None:
 
     pango.pango_layout_set_attributes(layout.layout, attributes)
     layout._cjk_dirty = True
+
+
+_GAPS_RE = None
+
+
+def _pango_gaps_re(native_log_attrs):
+    """Regex matching the character before each position where Pango's line
+    breaking (UAX #14) allows a break that clreq forbids.
+
+    Found once by asking Pango about every mark after and before a Han
+    character, so a Pango with different rules is handled too; a number
+    followed by a Han character is always included.
+    """
+    global _GAPS_RE
+    if _GAPS_RE is None:
+        starts = sorted(
+            char for char in NO_LINE_START | DASHES | ELLIPSES
+            if native_log_attrs(f"中{char}中", "zh")[1].is_line_break)
+        ends = sorted(
+            char for char in NO_LINE_END
+            if native_log_attrs(f"中{char}中", "zh")[2].is_line_break)
+        alternatives = ["[0-9０-９](?=" + _HAN_CLASS + ")"]
+        if starts:
+            alternatives.append(".(?=" + _char_class(starts) + ")")
+        if ends:
+            alternatives.append(_char_class(ends) + "(?=.)")
+        _GAPS_RE = re.compile("|".join(alternatives), re.DOTALL)
+    return _GAPS_RE
 
 
 def _ranges(indexes):
@@ -581,8 +620,10 @@ class _Plan:
     box: object
     old_x: float
     old_width: float
-    segments: list  # [start, end) character ranges of box.text
-    results: list | None = None  # (box, width) per segment
+    segments: list  # (start, end, halts) character ranges of box.text
+    start: int  # index of the box's first unit in the line
+    measured: bool  # laid out as Pango measured it while breaking the line
+    results: list | None = None  # (layout, width) per segment, once laid out again
 
 
 def _leaves(box, leaves):
@@ -657,39 +698,34 @@ def _finish_line(context, line, available_width, last) -> bool:
     # Cut text boxes at the Han–Latin boundaries inside them: the space there
     # is positioning between boxes, so Latin words keep their own shaping.
     plans = {}
-    unit_start = 0
+    start = 0
     for leaf in leaves:
         if not isinstance(leaf, boxes.TextBox):
-            unit_start += 1
+            start += 1
             continue
         cuts = [0] + [
-            j - unit_start + 1 for j in range(unit_start, unit_start + len(leaf.text) - 1)
+            j - start + 1 for j in range(start, start + len(leaf.text) - 1)
             if j in han_latin] + [len(leaf.text)]
-        plans[id(leaf)] = _Plan(
-            leaf, leaf.position_x, leaf.width, list(zip(cuts, cuts[1:], strict=False)))
-        unit_start += len(leaf.text)
+        segments = [
+            (begin, end, frozenset(i - begin for i in range(begin, end) if start + i in halts))
+            for begin, end in zip(cuts, cuts[1:], strict=False)]
+        # Unchanged boxes keep the width Pango measured when breaking the line.
+        measured = len(segments) == 1 and segments[0][2] == frozenset(pair_halts(leaf.text))
+        plans[id(leaf)] = _Plan(leaf, leaf.position_x, leaf.width, segments, start, measured)
+        start += len(leaf.text)
 
     def unit_spacing(j, spacing):
         unit = units[j]
         return _pango_spacing(
             spacing * unit.weight + _style_spacing(unit.box.style, unit.char))
 
-    def layout_plans(spacing):
-        start = 0
-        for leaf in leaves:
-            if not isinstance(leaf, boxes.TextBox):
-                start += 1
-                continue
-            plan = plans[id(leaf)]
-            plan.results = []
-            for begin, end in plan.segments:
-                text = leaf.text[begin:end]
-                own_halts = frozenset(
-                    i - begin for i in range(begin, end) if start + i in halts)
-                own_spacing = tuple(
-                    unit_spacing(start + i, spacing) for i in range(begin, end))
-                plan.results.append(_layout_text(leaf, text, own_halts, own_spacing))
-            start += len(leaf.text)
+    def layout_plan(plan, spacing):
+        plan.results = []
+        for begin, end, own_halts in plan.segments:
+            own_spacing = tuple(
+                unit_spacing(plan.start + i, spacing) for i in range(begin, end))
+            plan.results.append(_layout_text(
+                plan.box, plan.box.text[begin:end], own_halts, own_spacing))
 
     # Gaps between boxes (and box segments): Han–Latin space, plus
     # justification for the two half-gaps Pango trims at the edges of a layout.
@@ -700,10 +736,11 @@ def _finish_line(context, line, available_width, last) -> bool:
             space = (_OPTIONS.han_latin_em * font_size) if j in han_latin else 0
             boundaries.append((j, space))
 
-    layout_plans(0)
-    natural_width = line.width + sum(
-        sum(width for _, width in plan.results) - plan.old_width
-        for plan in plans.values()) + sum(space for _, space in boundaries)
+    natural_width = line.width + sum(space for _, space in boundaries)
+    for plan in plans.values():
+        if not plan.measured:
+            layout_plan(plan, 0)
+            natural_width += sum(width for _, width in plan.results) - plan.old_width
 
     spacing = 0
     capped = {}
@@ -733,19 +770,16 @@ def _finish_line(context, line, available_width, last) -> bool:
                         - (units[0].weight + units[-1].weight) / 2)
                     break
                 spacing = spare / weight
-            layout_plans(spacing)
+            for plan in plans.values():
+                if any(units[plan.start + i].weight for i in range(len(plan.box.text))):
+                    layout_plan(plan, spacing)
 
     gaps = {}
     for j, space in boundaries:
-        if j in capped:
-            gap = capped[j]
-        else:
-            gap = spacing * (units[j].weight + units[j + 1].weight) / 2
+        gap = capped.get(j, spacing * (units[j].weight + units[j + 1].weight) / 2)
         gaps[j + 1] = gap + space
     _place(line, plans, units, gaps)
-    if justify:
-        return False
-    return True
+    return not justify
 
 
 def _layout_text(box, text, halts, spacing):
@@ -795,15 +829,15 @@ def _place(line, plans, units, gaps):
             leaf = first_leaf(child)
             if leaf is not None and id(leaf) in first_unit:
                 advance += gaps.pop(first_unit[id(leaf)], 0)
-            if isinstance(child, boxes.TextBox) and id(child) in plans:
-                plan = plans[id(child)]
+            plan = plans.get(id(child)) if isinstance(child, boxes.TextBox) else None
+            if plan is not None and plan.results is not None:
                 x = plan.old_x + advance
-                for k, ((begin, _), (layout, width)) in enumerate(
+                for k, ((begin, end, _), (layout, width)) in enumerate(
                         zip(plan.segments, plan.results, strict=True)):
                     if k:
                         x += gaps.pop(first_unit[id(child)] + begin, 0)
                     segment = child if len(plan.segments) == 1 else child.copy_with_text(
-                        child.text[plan.segments[k][0]:plan.segments[k][1]])
+                        child.text[begin:end])
                     segment.position_x = x
                     segment.width = width
                     segment.pango_layout = layout

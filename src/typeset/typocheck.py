@@ -4,9 +4,11 @@ In:  a ``weasyprint.Document`` (``HTML(...).render()``), optionally a CSS
      selector for headings (default ``h1,h2,h3,h4,.heading``).
 Out: a :class:`TypoReport`: counts and examples (page number, line text) of
 
-* ``justified_lines``: lines of ``text-align: justify`` blocks that are not a
-  paragraph's last line (nor before a forced break), and ``ragged_lines``:
+* ``justified_lines``: lines of ``text-align: justify`` blocks (with
+  collapsing white space) that are not a paragraph's last line (nor before a
+  forced break), and ``ragged_lines``:
   those ending more than 0.5 pt short of the block's content edge;
+* ``overfull_lines``: lines ending more than 0.5 pt beyond that edge;
 * ``line_start_violations``: a line (not a paragraph's first) starting with a
   closing mark, middle dot, —— or ……;
 * ``line_end_violations``: a line (not a paragraph's last) ending with an
@@ -31,12 +33,12 @@ from dataclasses import dataclass, field
 from weasyprint.formatting_structure import boxes
 
 from .cjk import (
+    CLOSE_LIKE,
     DASHES,
     ELLIPSES,
     NO_LINE_END,
     NO_LINE_START,
     OPEN_LIKE,
-    CLOSE_LIKE,
     content_length,
 )
 
@@ -44,7 +46,7 @@ PT = 4 / 3  # CSS px per pt
 RAGGED_TOLERANCE_PT = 0.5
 FULL_ADVANCE_EM = 0.9
 KINDS = (
-    "ragged", "line_start", "line_end", "uncompressed_pair", "one_char_last_line",
+    "ragged", "overfull", "line_start", "line_end", "uncompressed_pair", "one_char_last_line",
     "stranded_heading")
 _PAIRABLE = CLOSE_LIKE | OPEN_LIKE
 _OBJECT = "\ufffc"
@@ -61,6 +63,7 @@ class TypoReport:
     lines: int = 0
     justified_lines: int = 0
     ragged_lines: int = 0
+    overfull_lines: int = 0
     line_start_violations: int = 0
     line_end_violations: int = 0
     uncompressed_pairs: int = 0
@@ -78,6 +81,7 @@ class TypoReport:
         return (
             f"pages {self.pages}, lines {self.lines}, justified {self.justified_lines}, "
             f"ragged {self.ragged_lines} ({self.ragged_share:.1%}), "
+            f"overfull {self.overfull_lines}, "
             f"line-start {self.line_start_violations}, "
             f"line-end {self.line_end_violations}, "
             f"uncompressed pairs {self.uncompressed_pairs}, "
@@ -128,14 +132,20 @@ def check_document(document, heading_selector: str = "h1,h2,h3,h4,.heading",
     for line in lines:
         text = line.text.strip(" ")
         style = line.block.style
-        justified = style["text_align_all"] == "justify" and not (
-            line.final or line.forced) or style["text_align_last"] == "justify"
+        # WeasyPrint, like CSS 2, justifies only where white space collapses.
+        justified = style["white_space"] in ("normal", "nowrap", "pre-line") and (
+            style["text_align_all"] == "justify" and not (line.final or line.forced)
+            or style["text_align_last"] == "justify")
+        right = line.block.content_box_x() + line.block.width
+        end = _line_end(line.box)
         if justified and text:
             report.justified_lines += 1
-            right = line.block.content_box_x() + line.block.width
-            if right - _line_end(line.box) > RAGGED_TOLERANCE_PT * PT:
+            if right - end > RAGGED_TOLERANCE_PT * PT:
                 report.ragged_lines += 1
                 add("ragged", line)
+        if text and end - right > RAGGED_TOLERANCE_PT * PT:
+            report.overfull_lines += 1
+            add("overfull", line)
         if text and not line.first and (
                 text[0] in NO_LINE_START or text[0] in DASHES or text[0] in ELLIPSES):
             report.line_start_violations += 1
@@ -238,6 +248,16 @@ def glyph_advances(textbox) -> list[float]:
     The advance of a cluster goes to its first character; letter-spacing and
     OpenType positioning (``halt``) are included.
     """
+    return [advance for advance, _ in glyph_geometry(textbox)]
+
+
+def glyph_geometry(textbox) -> list[tuple[float, float]]:
+    """``(advance, x_offset)`` in px of each character of ``textbox``.
+
+    The glyph of character i is drawn at the pen position (``position_x`` plus
+    the advances before it) plus ``x_offset``; Pango puts the left half of a
+    character's letter-spacing in its offset.
+    """
     from weasyprint.text.ffi import FROM_UNITS, ffi
 
     layout = textbox.pango_layout
@@ -249,7 +269,7 @@ def glyph_advances(textbox) -> list[float]:
         for i, char in enumerate(text):
             byte_to_char[offset] = i
             offset += len(char.encode())
-        advances = [0.0] * len(text)
+        geometry = [[0.0, 0.0] for _ in text]
         first_line, _ = layout.get_first_line()
         run = first_line.runs
         while run != ffi.NULL:
@@ -260,12 +280,15 @@ def glyph_advances(textbox) -> list[float]:
                 start = glyph_item.item.offset + glyphs.log_clusters[i]
                 index = byte_to_char.get(start)
                 if index is not None:
-                    advances[index] += glyphs.glyphs[i].geometry.width * FROM_UNITS
+                    info = glyphs.glyphs[i].geometry
+                    if not geometry[index][0]:
+                        geometry[index][1] = info.x_offset * FROM_UNITS
+                    geometry[index][0] += info.width * FROM_UNITS
     finally:
         layout.deactivate()
-    if len(advances) != len(textbox.text):
-        return [0.0] * len(textbox.text)
-    return advances
+    if len(geometry) != len(textbox.text):
+        return [(0.0, 0.0)] * len(textbox.text)
+    return [tuple(item) for item in geometry]
 
 
 def _uncompressed_pairs(line):

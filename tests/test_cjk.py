@@ -1,0 +1,476 @@
+"""Tests for typeset.cjk (Chinese justification, punctuation, line breaking)
+and typeset.typocheck (the measurements), rendered in-process with WeasyPrint."""
+
+import io
+import logging
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from weasyprint import HTML
+from weasyprint.formatting_structure import boxes
+
+from typeset import cjk, typocheck
+
+FONTS = Path(__file__).resolve().parents[1] / "fonts"
+SERIF = sorted(FONTS.glob("*Serif*Regular*.otf"))
+if SERIF:
+    FONT_FACE = f'@font-face {{ font-family: Body; src: url("{SERIF[0].as_uri()}"); }}'
+    FAMILY = "Body"
+else:
+    FONT_FACE = ""
+    FAMILY = '"Noto Serif CJK SC"'
+
+EM = 20  # px, font size of the fixtures: widths below are multiples of it
+
+# Real gazette text (宁夏回族自治区人民政府公报), with digits, 、，。（） and pairs.
+PARAGRAPHS = [
+    "以习近平新时代中国特色社会主义思想为指导，深入贯彻党的十九大和十九届二中、三中、"
+    "四中全会精神，认真落实自治区党委和人民政府关于深化全区医疗保障制度改革的部署要求，"
+    "坚持以人民健康为中心，加快建成覆盖全民、城乡统筹、权责清晰、保障适度、可持续的多层次"
+    "医疗保障体系。到2025年，全区医疗保障制度更加成熟定型，基本完成待遇保障、筹资运行、"
+    "医保支付、基金监管等重要机制和医药服务供给、医保管理服务等关键领域的改革任务。",
+    "（一）健全基本医疗保险制度。合理设置各级医疗机构起付标准和报销比例。改革职工医保"
+    "个人账户，拓展个人账户支付范围，建立健全门诊费用共济保障机制。在2021年底前完善基本"
+    "医保门诊大病政策，建立动态调整和差异化医保支付机制。修订自治区职工生育保险办法，推进"
+    "生育保险和职工医保合并实施。（自治区医保局牵头，财政厅、司法厅、卫生健康委、宁夏银保"
+    "监局配合，2022年完成）",
+    "（二）落实国家医疗保障待遇清单制度。全面规范和完善我区基本医疗保险制度和政策，严格"
+    "执行基本支付范围和标准，推进公平适度保障。规范政府决策权限，未经批准各地不得出台超出"
+    "待遇清单范围的政策。对以往出台的与清单不相符的政策，由制定部门牵头完成清理。（自治区"
+    "医保局牵头，财政厅配合，2022年完成）",
+]
+
+
+@pytest.fixture(autouse=True)
+def no_weasyprint_warnings():
+    """Fail on any warning WeasyPrint logs (Python warnings fail via pyproject)."""
+    records = []
+
+    class Collect(logging.Handler):
+        def emit(self, record):
+            records.append(record)
+
+    handler = Collect(level=logging.WARNING)
+    logger = logging.getLogger("weasyprint")
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+    assert not records, [record.getMessage() for record in records]
+
+
+@pytest.fixture(autouse=True)
+def enabled():
+    cjk.enable()
+    yield
+    cjk.enable()  # restore default options for the next test
+
+
+def render(body, css=""):
+    html = f"""<html lang="zh-CN"><head><style>{FONT_FACE}
+        @page {{ size: 400mm 600mm; margin: 10mm }}
+        body {{ font-family: {FAMILY}; font-size: {EM}px; line-height: 1.6 }}
+        p {{ margin: 0 }}
+        {css}</style></head><body>{body}</body></html>"""
+    return HTML(string=html).render()
+
+
+def paragraphs(texts, tag="p"):
+    return "".join(f"<{tag}>{text}</{tag}>" for text in texts)
+
+
+def line_boxes(document):
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            if isinstance(box, boxes.LineBox):
+                yield box
+
+
+def line_texts(document):
+    texts = []
+    for line in line_boxes(document):
+        text = "".join(
+            box.text for box in line.descendants() if isinstance(box, boxes.TextBox))
+        texts.append(text)
+    return texts
+
+
+def text_boxes(document):
+    for page in document.pages:
+        for box in page._page_box.descendants():
+            if isinstance(box, boxes.TextBox):
+                yield box
+
+
+def char_positions(document):
+    """(char, x of its em box, advance, font size) of every character, in order.
+
+    The em box is where the glyph is drawn: pen position plus x offset.
+    """
+    result = []
+    for box in text_boxes(document):
+        pen = box.position_x
+        for char, (advance, offset) in zip(
+                box.text, typocheck.glyph_geometry(box), strict=True):
+            result.append((char, pen + offset, advance, box.style["font_size"]))
+            pen += advance
+    return result
+
+
+def extracted_text(document):
+    pdf = document.write_pdf()
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+# -- Justification ----------------------------------------------------------
+
+TWO_COLUMNS = "body { columns: 2; column-gap: 1.3em; width: 31.7em } " \
+              "p { text-align: justify; text-indent: 2em }"
+ONE_COLUMN = "body { width: 15.4em } p { text-align: justify; text-indent: 2em }"
+
+
+@pytest.mark.parametrize("css", [TWO_COLUMNS, ONE_COLUMN], ids=["two-column", "one-column"])
+def test_justified_lines_end_flush(css):
+    report = typocheck.check_document(render(paragraphs(PARAGRAPHS), css))
+    assert report.justified_lines > 20
+    assert report.ragged_lines == 0, report.examples["ragged"]
+
+
+@pytest.mark.parametrize("css", [TWO_COLUMNS, ONE_COLUMN], ids=["two-column", "one-column"])
+def test_ragged_without_cjk(css):
+    cjk.disable()
+    try:
+        report = typocheck.check_document(render(paragraphs(PARAGRAPHS), css))
+    finally:
+        cjk.enable()
+    assert report.ragged_lines > 0
+    assert report.ragged_share > 0.2
+
+
+def test_justified_with_spans_and_latin():
+    text = (
+        "各地要<b>严格执行</b>基本支付范围和标准，推进<em>公平适度</em>保障，"
+        "运用DRG和PM2.5等指标，2021年起按COVID-19防控要求执行，规范政府决策权限，"
+        "未经批准各地不得出台超出待遇清单范围的政策。对以往出台的政策，由制定部门牵头清理。")
+    report = typocheck.check_document(render(
+        f"<p>{text}</p>", "p { width: 12.3em; text-align: justify }"))
+    assert report.justified_lines >= 5
+    assert report.ragged_lines == 0, report.examples["ragged"]
+
+
+def test_no_spacing_inside_latin_words_and_numbers():
+    body = (
+        "<p>推进公平适度保障，运用DRG和PM2.5等指标，2021年起按COVID-19防控要求执行，"
+        "规范政府决策权限，未经批准各地不得出台政策。</p>")
+    css = "p { width: 12.3em; text-align: justify }"
+    cjk.disable()
+    try:
+        natural = char_positions(render(body, css))
+    finally:
+        cjk.enable()
+    justified = char_positions(render(body, css))
+    assert len(natural) == len(justified)
+    inside_words = 0
+    for i in range(len(justified) - 1):
+        char, following = justified[i][0], justified[i + 1][0]
+        if char in "0123456789PMDRGCOVI.-" and following in "0123456789PMDRGCOVI.-":
+            inside_words += 1
+            assert justified[i][2] == pytest.approx(natural[i][2], abs=0.01), char
+    assert inside_words >= 12
+
+
+def test_justified_table_cells_and_inline_blocks():
+    text = PARAGRAPHS[1][:90]
+    document = render(
+        f"<table><tr><td>{text}</td><td>{text}</td></tr></table>"
+        f"<p><span class=entry>{text}</span> <span class=entry>{text}</span></p>",
+        "td { width: 9.5em; text-align: justify; vertical-align: top } "
+        ".entry { display: inline-block; width: 9.3em; text-align: justify }")
+    report = typocheck.check_document(document)
+    assert report.justified_lines >= 16
+    assert report.ragged_lines == 0, report.examples["ragged"]
+
+
+# -- Line breaking ---------------------------------------------------------------
+
+WIDTH_5 = "p { width: 5em; text-align: justify }"
+
+
+@pytest.mark.parametrize("mark", sorted(cjk.NO_LINE_START))
+def test_no_closing_mark_at_line_start(mark):
+    # Five characters fill the line; a naive break puts the mark first on line 2.
+    document = render(f"<p>中国人民政{mark}府工作报告文件</p>", WIDTH_5)
+    lines = line_texts(document)
+    assert len(lines) >= 2
+    assert not any(line[0] in cjk.NO_LINE_START for line in lines[1:]), lines
+    report = typocheck.check_document(document)
+    assert report.line_start_violations == 0
+    assert report.ragged_lines == 0
+
+
+@pytest.mark.parametrize("mark", sorted(cjk.NO_LINE_END))
+def test_no_opening_mark_at_line_end(mark):
+    # The mark would be the fifth character, the last one of line 1.
+    document = render(f"<p>中国人民{mark}政府工作报告文件</p>", WIDTH_5)
+    lines = line_texts(document)
+    assert not any(line[-1] in cjk.NO_LINE_END for line in lines[:-1]), lines
+    report = typocheck.check_document(document)
+    assert report.line_end_violations == 0
+    assert report.ragged_lines == 0
+
+
+@pytest.mark.parametrize("dash", ["——", "……"])
+@pytest.mark.parametrize("before", ["中国人民政", "中国人民"])
+def test_dash_and_ellipsis_never_split_nor_at_line_start(dash, before):
+    document = render(f"<p>{before}{dash}府工作报告文件</p>", WIDTH_5)
+    lines = line_texts(document)
+    assert dash in "".join(lines)
+    assert any(dash in line for line in lines), lines  # not split
+    assert not any(line[0] in dash for line in lines), lines
+    assert typocheck.check_document(document).line_start_violations == 0
+
+
+def test_dash_between_boxes_not_at_line_start():
+    document = render("<p>中国人民政<b>——</b>府工作报告文件</p>", WIDTH_5)
+    lines = line_texts(document)
+    assert not any(line[0] == "—" for line in lines), lines
+
+
+def test_middle_dot_between_boxes_not_at_line_start():
+    document = render("<p>中国人民<b>政</b>·府工作报告文件</p>", WIDTH_5)
+    lines = line_texts(document)
+    assert not any(line[0] == "·" for line in lines), lines
+
+
+def test_number_and_following_unit_kept_together():
+    # Without the rule Pango breaks 2021|年.
+    document = render("<p>中国人2021年度报告文件</p>", "p { width: 6em }")
+    lines = line_texts(document)
+    assert any("2021年" in line for line in lines), lines
+
+
+@pytest.mark.parametrize("word", ["COVID", "12345", "PM2.5"])
+def test_latin_words_and_numbers_kept_whole(word):
+    document = render(f"<p>中国人民{word}政府工作报告</p>", WIDTH_5)
+    lines = line_texts(document)
+    assert any(word in line for line in lines), lines
+
+
+def test_pango_breaks_unchanged_elsewhere():
+    # Han characters still break anywhere.
+    document = render("<p>中国人民政府工作报告文件</p>", WIDTH_5)
+    assert line_texts(document) == ["中国人民政", "府工作报告", "文件"]
+
+
+# -- Punctuation compression --------------------------------------------------
+
+@pytest.mark.parametrize("pair", ["。”", "）、", "》，", "，“", "“（", "：“"])
+def test_adjacent_marks_take_one_and_a_half_em(pair):
+    document = render(f"<p>中文{pair}中文</p>")
+    positions = char_positions(document)
+    # From the em box of 文 before the pair to the one of 中 after it.
+    assert positions[4][1] - positions[1][1] == pytest.approx(2.5 * EM, abs=0.05)
+    assert typocheck.check_document(document).uncompressed_pairs == 0
+
+
+def test_adjacent_marks_across_boxes():
+    document = render("<p>中文<b>。</b>”中文</p>")
+    positions = char_positions(document)
+    assert "".join(char for char, *_ in positions) == "中文。”中文"
+    assert positions[4][1] - positions[1][1] == pytest.approx(2.5 * EM, abs=0.05)
+
+
+def test_uncompressed_pairs_counted_without_cjk():
+    cjk.disable()
+    try:
+        report = typocheck.check_document(render("<p>中文。”中文（“中文”）。</p>"))
+    finally:
+        cjk.enable()
+    assert report.uncompressed_pairs == 4
+
+
+def test_line_end_mark_is_half_width_and_line_justified():
+    # Line 1 is 中国人民， (5 em natural): the comma is set half-width and the
+    # freed half em is spread between the characters.
+    document = render("<p>中国人民，政府工作报告文件</p>", WIDTH_5)
+    assert line_texts(document)[0] == "中国人民，"
+    positions = char_positions(document)[:5]
+    left = positions[0][1]
+    spacing = 0.5 * EM / 4  # four gaps
+    for i, (_, x, _, _) in enumerate(positions):
+        assert x == pytest.approx(left + i * (EM + spacing), abs=0.05)
+    # The comma's em box is half an em and ends flush with the column.
+    assert positions[4][1] + 0.5 * EM == pytest.approx(left + 5 * EM, abs=0.05)
+    assert typocheck.check_document(document).ragged_lines == 0
+
+
+def test_last_line_mark_keeps_full_width():
+    document = render("<p>中国人民政府，工作。</p>", WIDTH_5)
+    positions = char_positions(document)
+    assert positions[-1][0] == "。"
+    assert positions[-1][2] == pytest.approx(EM, abs=0.01)
+
+
+# -- Han–Latin spacing ---------------------------------------------------------
+
+def _gap_after(document, text_before, natural):
+    """Space between the em box of a character and the next one, beyond the
+    character's natural advance (from the ``natural`` positions)."""
+    positions = char_positions(document)
+    text = "".join(char for char, *_ in positions)
+    i = text.index(text_before) + len(text_before) - 1
+    return positions[i + 1][1] - positions[i][1] - natural[i][2]
+
+
+HAN_LATIN = "<p>中文ABC中文2021年</p>"
+
+
+def test_han_latin_space_off_by_default():
+    natural = char_positions(render(HAN_LATIN))
+    document = render(HAN_LATIN)
+    for before in ("中文", "中文A", "中文AB", "中文ABC", "2021"):
+        assert _gap_after(document, before, natural) == pytest.approx(0, abs=0.01)
+
+
+def test_han_latin_space_on():
+    natural = char_positions(render(HAN_LATIN))
+    cjk.enable(han_latin_space=True)
+    document = render(HAN_LATIN)
+    quarter = 0.25 * EM
+    assert _gap_after(document, "中文", natural) == pytest.approx(quarter, abs=0.05)
+    assert _gap_after(document, "ABC", natural) == pytest.approx(quarter, abs=0.05)
+    assert _gap_after(document, "C中文", natural) == pytest.approx(quarter, abs=0.05)
+    assert _gap_after(document, "2021", natural) == pytest.approx(quarter, abs=0.05)
+    # Nothing inside the Latin word or the number, nothing between Han.
+    for before in ("中", "A", "AB", "C中", "C中文2", "C中文20", "C中文202"):
+        assert _gap_after(document, before, natural) == pytest.approx(0, abs=0.05)
+
+
+def test_han_latin_space_never_at_line_edges():
+    cjk.enable(han_latin_space=True)
+    document = render(
+        "<p>中国人民政府ABCD工作报告文件2021年度</p>",
+        "p { width: 6em; text-align: justify }")
+    for line in line_boxes(document):
+        leaves = [box for box in line.descendants() if isinstance(box, boxes.TextBox)]
+        assert leaves[0].position_x == pytest.approx(line.position_x, abs=0.01)
+    assert typocheck.check_document(document).ragged_lines == 0
+
+
+# -- Copy and search -----------------------------------------------------------
+
+def test_extracted_text_is_source_text():
+    document = render(paragraphs(PARAGRAPHS), TWO_COLUMNS)
+    text = extracted_text(document).replace("\n", "")
+    assert " " not in text
+    assert text == "".join(PARAGRAPHS)
+
+
+def test_extracted_text_with_spans_and_compression():
+    source = (
+        "落实国家医疗保障待遇清单制度<b>。</b>”全面规范和完善我区基本医疗保险制度和政策（“引号”）、"
+        "严格执行基本支付范围和标准，“推进公平适度保障”。规范政府决策权限<b>，</b>未经批准"
+        "各地不得出台超出待遇清单范围的政策。")
+    document = render(f"<p>{source}</p>", "p { width: 12.3em; text-align: justify }")
+    text = extracted_text(document).replace("\n", "")
+    assert text == source.replace("<b>", "").replace("</b>", "")
+
+
+def test_no_character_added_to_boxes():
+    document = render(paragraphs(PARAGRAPHS), TWO_COLUMNS)
+    assert "".join(line_texts(document)) == "".join(PARAGRAPHS)
+
+
+# -- Paragraph shape -------------------------------------------------------------
+
+def test_last_line_holds_two_characters():
+    # 5 + 5 + 1 characters: the last line would hold 了。 alone.
+    document = render("<p>中国人民政府工作报告了。</p>", WIDTH_5)
+    lines = line_texts(document)
+    assert cjk.content_length(lines[-1]) >= 2, lines
+    report = typocheck.check_document(document)
+    assert report.one_char_last_lines == 0
+    assert report.ragged_lines == 0
+
+
+def test_one_char_last_line_counted_without_cjk():
+    cjk.disable()
+    try:
+        report = typocheck.check_document(render("<p>中国人民政府工作报告了。</p>", WIDTH_5))
+    finally:
+        cjk.enable()
+    assert report.one_char_last_lines == 1
+
+
+# -- typocheck --------------------------------------------------------------------
+
+def test_stranded_heading_found():
+    filler = "<p>" + "中" * 40 + "</p>"
+    document = render(
+        # 8 lines a column: 14 lines, the heading, then 1 of 4 lines fits.
+        filler * 3 + "<p>" + "中" * 20 + "</p><h2>二、标题</h2>" + filler,
+        "body { columns: 2; column-gap: 1em; width: 21em; height: 12.8em; "
+        "column-fill: auto } p { orphans: 1; widows: 1 } "
+        # WeasyPrint's own h2 { break-after: avoid } would move the heading.
+        "h2 { margin: 0; font-size: 1em; break-after: auto }")
+    report = typocheck.check_document(document)
+    assert report.stranded_headings == 1
+    assert report.examples["stranded_heading"][0].text == "二、标题"
+
+
+def test_heading_with_text_after_is_fine():
+    filler = "<p>" + "中" * 40 + "</p>"
+    report = typocheck.check_document(render(
+        "<h2>二、标题</h2>" + filler, "body { width: 10em } h2 { margin: 0; font-size: 1em }"))
+    assert report.stranded_headings == 0
+
+
+def test_report_examples_have_pages():
+    cjk.disable()
+    try:
+        report = typocheck.check_document(render(paragraphs(PARAGRAPHS), TWO_COLUMNS))
+    finally:
+        cjk.enable()
+    assert report.examples["ragged"]
+    assert all(example.page == 1 for example in report.examples["ragged"])
+
+
+# -- Internals ----------------------------------------------------------------------
+
+def test_check_internals_passes():
+    cjk.check_internals()
+
+
+def test_enable_is_idempotent_and_updates_options():
+    cjk.enable()
+    cjk.enable()
+    assert cjk.is_enabled()
+    cjk.enable(han_latin_space=True)
+    assert cjk._OPTIONS.han_latin_space
+    cjk.enable()
+    assert not cjk._OPTIONS.han_latin_space
+
+
+def test_check_internals_fails_loudly_on_changed_signature(monkeypatch):
+    from weasyprint.layout import inline
+
+    cjk.disable()
+    try:
+        monkeypatch.setattr(inline, "text_align", lambda context, line, width: 0)
+        with pytest.raises(RuntimeError, match="text_align"):
+            cjk.check_internals()
+        with pytest.raises(RuntimeError, match="text_align"):
+            cjk.enable()
+    finally:
+        monkeypatch.undo()
+        cjk.enable()
+
+
+def test_check_internals_fails_on_other_version(monkeypatch):
+    import weasyprint
+
+    monkeypatch.setattr(weasyprint, "__version__", "71.0")
+    with pytest.raises(RuntimeError, match="71.0"):
+        cjk.check_internals()
