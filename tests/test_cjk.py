@@ -306,6 +306,21 @@ def test_line_end_mark_is_half_width_and_line_justified():
     assert typocheck.check_document(document).ragged_lines == 0
 
 
+def test_push_in_line_end_mark():
+    # 中国人民政府。 is 7 em, 6.5 em with the 。 half-width: it fits 6.6 em,
+    # where Pango alone would move 府。 down and leave a line 1.6 em short.
+    css = "p { width: 6.6em; text-align: justify }"
+    body = "<p>中国人民政府。工作报告文件</p>"
+    cjk.disable()
+    try:
+        assert line_texts(render(body, css))[0] == "中国人民政"
+    finally:
+        cjk.enable()
+    document = render(body, css)
+    assert line_texts(document)[0] == "中国人民政府。"
+    assert typocheck.check_document(document).ragged_lines == 0
+
+
 def test_last_line_mark_keeps_full_width():
     document = render("<p>中国人民政府，工作。</p>", WIDTH_5)
     positions = char_positions(document)

@@ -18,7 +18,8 @@ Out: the same WeasyPrint boxes and PDF, with
 2. punctuation compression: of two adjacent full-width marks (。” ）、 》，
    ，“ ...) the one whose blank half faces the other gets the font's ``halt``
    feature (1.5 em for the pair), and a closing mark ending a justified line is
-   set half-width, the line still justified;
+   set half-width, the line still justified; a loose line takes one more chunk
+   when it fits with its final mark half-width ("reduce before expanding");
 3. clreq "GB" line breaking on top of Pango's UAX #14: no closing mark or
    middle dot at a line start, no opening mark at a line end, —— and ……
    never split nor at a line start, a number kept with the Han character
@@ -39,8 +40,16 @@ Hooks (all in WeasyPrint 70.x; :func:`check_internals` verifies them):
   decides between two boxes (``can_break_text``);
 * ``layout.inline.text_align``: per finished line, before its alignment:
   compression across boxes, line-end half-width mark, justification;
-* ``layout.inline.split_text_box`` and ``layout.block.iter_line_boxes``: the
-  last-line rule.
+* ``layout.inline.split_text_box``: push-in of a line-end mark, and with
+  ``layout.block.iter_line_boxes`` (which marks a paragraph's last text box)
+  the last-line rule.
+
+Known limits: justification is computed per line after Pango chose the breaks
+(no paragraph-wide optimisation); right-to-left lines, lines with leaders,
+tabs or preserved newlines are left to WeasyPrint; a gap of 0.1 em or more
+(Han–Latin spacing, very loose lines) is read as a word space by PDF text
+extractors such as pypdf and poppler; Pango's UAX #14 forbids breaks on both
+sides of “” ‘’, which clreq allows next to Han characters.
 
 Written for WeasyPrint 70.0 with Pango 1.50 (:data:`SUPPORTED_WEASYPRINT`).
 :func:`enable` refuses other versions and raises :class:`RuntimeError` when
@@ -395,6 +404,9 @@ def _install() -> None:
     def split_text_box(context, box, available_width, skip, is_line_start=True):
         result = original_split_text_box(
             context, box, available_width, skip, is_line_start)
+        result = _push_in(
+            original_split_text_box, result, context, box, available_width, skip,
+            is_line_start)
         return _last_line_shape(
             original_split_text_box, result, context, box, available_width, skip,
             is_line_start)
@@ -422,7 +434,7 @@ class _Spec:
     """Final attributes of a one-line layout, set when its line is finished."""
     text: str
     halts: frozenset
-    spacing: tuple  # letter-spacing per character, Pango units
+    spacing: tuple | None  # letter-spacing per character, Pango units
 
 
 def _remember_base_attributes(layout) -> None:
@@ -506,7 +518,8 @@ def _add_attributes(layout, native_log_attrs) -> None:
         return
     spec = getattr(layout, "_cjk_spec", None)
     if spec is not None and spec.text == text:
-        halts, spacing = spec.halts, spec.spacing
+        halts = spec.halts
+        spacing = spec.spacing or _measure_spacing(layout, text)
     else:
         halts, spacing = pair_halts(text), _measure_spacing(layout, text)
 
@@ -858,6 +871,42 @@ def _place(line, plans, units, gaps):
         parent.width += advance - before
 
     walk(line)
+
+
+# -- Push-in: reduce before expanding -------------------------------------------
+
+def _push_in(original, result, context, box, available_width, skip, is_line_start):
+    """Keep a chunk ending with a closing mark on a loose justified line.
+
+    Pango breaks before 比例。 when the full-width 。 does not fit; set
+    half-width at the line end it may fit, and the line needs far less
+    spacing. Tried only on lines at least 1 em short.
+    """
+    new_box, resume, preserved = result
+    style = box.style
+    if (not _OPTIONS.enabled or resume is None or preserved or new_box is None
+            or available_width is None or style["text_align_all"] != "justify"
+            or style["white_space"] not in ("normal", "nowrap", "pre-line")
+            or available_width - new_box.width < style["font_size"]):
+        return result
+    rest = box.text.encode()[resume:].decode()
+    if not any(char in CLOSE_LIKE for char in rest[:4]):
+        return result
+    retry = original(
+        context, box, available_width + style["font_size"] / 2, skip, is_line_start)
+    retry_box, retry_resume, retry_preserved = retry
+    if (retry_box is None or retry_preserved
+            or len(retry_box.text) <= len(new_box.text)
+            or retry_box.text[-1] not in CLOSE_LIKE):
+        return result
+    text = retry_box.text
+    layout, width = _layout_text(
+        retry_box, text, frozenset(pair_halts(text) | {len(text) - 1}), None)
+    if width > available_width + 0.01:
+        return result
+    retry_box.pango_layout = layout
+    retry_box.width = width
+    return retry
 
 
 # -- Paragraph shape: no single character on a last line -----------------------
