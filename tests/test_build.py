@@ -33,6 +33,18 @@ def test_sample_builds_without_warnings(sample):
     assert findings(facts, result.issue) == []
 
 
+def test_sample_typography_is_clean(sample):
+    """Justified to the edge, clreq breaks, compressed pairs, no stranded headings."""
+    result, _ = sample
+    report = result.typography
+    assert report.justified_lines > 1000
+    assert (report.ragged_lines, report.overfull_lines) == (0, 0)
+    assert (report.line_start_violations, report.line_end_violations) == (0, 0)
+    assert report.uncompressed_pairs == 0
+    assert report.one_char_last_lines == 0
+    assert report.stranded_headings == 0
+
+
 def test_sample_page_labels_and_size(sample):
     _, facts = sample
     assert facts.labels[:3] == ["封面", "封二", "1"]
@@ -101,6 +113,8 @@ def test_cover_and_contents_pages(sample):
 def test_features_fixture(features):
     result, facts = features
     assert result.warnings == []
+    # the appended part's title is followed by all of its text (one line): not stranded
+    assert result.typography.stranded_headings == 0
     assert findings(facts, result.issue) == []
     text = re.sub(r"\s", "", "".join(facts.text(i) for i in range(facts.pages)))
     for piece in ("测试自治区人民政府令第120号", "第一章总则", "第一节一般规定", "第二条",

@@ -64,6 +64,7 @@ class BuildResult:
     size: int
     warnings: list[str]
     timings: dict[str, float] = field(default_factory=dict)
+    typography: object = None  # typocheck.TypoReport, measured on the rendered pages
 
 
 _warned_harfbuzz = False
@@ -111,7 +112,11 @@ def build(source: str | Path, options: Options = Options(),
     _warn_once_without_harfbuzz(pdf, log)
     _enable_cjk(options)
     document, warnings = pdf.render(html, base_url=source.resolve().parent)
-    step("render", f"5/6 render   {len(document.pages)} pages")
+    from .typocheck import check_document
+
+    headings = layout.settings["typography"]["headings"]
+    typography = check_document(document, heading_selector=headings)
+    step("render", f"5/6 render   {len(document.pages)} pages; {typography.summary()}")
     for message in warnings:
         log(f"typeset: WeasyPrint: {message}")
     output = Path(options.output) if options.output else default_output(source, options)
@@ -122,7 +127,7 @@ def build(source: str | Path, options: Options = Options(),
     write_atomic(data, output)
     step("write", f"6/6 write    {output} ({len(data) / 1e6:.2f} MB)")
     return BuildResult(issue, layout, output, document, len(document.pages), len(data),
-                       warnings, timings)
+                       warnings, timings, typography)
 
 
 def _warn_once_without_harfbuzz(pdf, log: Callable[[str], None]) -> None:
@@ -173,6 +178,26 @@ class CheckReport:
         return out
 
 
+def typography_findings(report) -> list[str]:
+    """The typography check's failures as findings (an empty list when all counts are 0)."""
+    names = {
+        "ragged": ("ragged_lines", "justified line(s) short of the column edge"),
+        "overfull": ("overfull_lines", "line(s) past the column edge"),
+        "line_start": ("line_start_violations", "line(s) starting with a closing mark"),
+        "line_end": ("line_end_violations", "line(s) ending with an opening mark"),
+        "uncompressed_pair": ("uncompressed_pairs", "adjacent punctuation pair(s) not compressed"),
+        "one_char_last_line": ("one_char_last_lines", "paragraph(s) ending in one character"),
+        "stranded_heading": ("stranded_headings", "heading(s) alone at a column foot"),
+    }
+    out = []
+    for kind, (attribute, what) in names.items():
+        count = getattr(report, attribute)
+        if count:
+            where = "; ".join(f"p.{e.page} {e.text[:16]}" for e in report.examples[kind][:3])
+            out.append(f"typography: {count} {what} ({where})")
+    return out
+
+
 def check_issue(source: str | Path, pdf_path: Path | None = None, update: bool = False,
                 options: Options = Options()) -> CheckReport:
     """Build the issue (or read `pdf_path`), verify the PDF, compare with the baseline.
@@ -188,6 +213,7 @@ def check_issue(source: str | Path, pdf_path: Path | None = None, update: bool =
         result = build(source, options)
         issue, pdf_path, layout_name = result.issue, result.output, result.layout.name
         problems = [f"WeasyPrint: {w}" for w in result.warnings]
+        problems += typography_findings(result.typography)
     else:
         if not Path(pdf_path).is_file():
             raise TypesetError(f"{pdf_path}: no such PDF")

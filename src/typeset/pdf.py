@@ -21,7 +21,6 @@ import pydyf
 import weasyprint
 from weasyprint.text import ffi as _weasyprint_ffi
 
-
 LOGGER = logging.getLogger("weasyprint")
 
 

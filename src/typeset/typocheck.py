@@ -320,9 +320,13 @@ def _check_headings(lines, report, add):
         left = line.block.content_box_x()
         right = left + line.block.width
         bottom = line.box.position_y + line.box.height
-        following = [other for other in lines[index + 1:] if other.heading is None]
+        following = []  # the heading's own text: the lines up to the next heading
+        for other in lines[index + 1:]:
+            if other.heading is not None:
+                break
+            following.append(other)
         if not following:
-            continue  # nothing after it in the document
+            continue  # nothing after it before the next heading
         count = 0
         for other in following:
             if other.page != line.page:
@@ -332,6 +336,6 @@ def _check_headings(lines, report, add):
             if (other.box.position_y >= bottom - 0.01
                     and other_left < right and other_right > left):
                 count += 1
-        if count < 2:
+        if count < min(2, len(following)):  # its text (or 2 lines of it) went elsewhere
             report.stranded_headings += 1
             add("stranded_heading", line)
