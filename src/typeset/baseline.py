@@ -14,9 +14,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .check import IssuePages, PdfFacts
-from .model import Issue
+if TYPE_CHECKING:  # check imports pypdf (0.2 s): previews never need it
+    from .check import IssuePages, PdfFacts
+    from .model import Issue
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ installed wheel they are package data under `typeset/_data/`.
 from __future__ import annotations
 
 import json
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,12 +86,23 @@ def load_layout(name: str = REFERENCE_LAYOUT) -> Layout:
         settings = _merge(settings, data)
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(f) for f in folders]),
+        bytecode_cache=_bytecode_cache(),
         autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default=False),
         undefined=jinja2.StrictUndefined,
         trim_blocks=False,
         keep_trailing_newline=True,
     )
     return Layout(name, folders, settings, _resolve_faces(settings.get("faces", {})), env)
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    """Compiled templates kept between runs (a preview then skips compiling them)."""
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "typeset" / "jinja"
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return jinja2.FileSystemBytecodeCache(str(base))
 
 
 def _check_keys(data: dict, reference: dict, path: Path, prefix: str = "") -> None:
