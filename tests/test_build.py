@@ -185,3 +185,29 @@ def test_default_output_is_under_out(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = build(FIXTURES / "minimal.xml")
     assert result.output == Path("out/minimal.pdf") and result.output.is_file()
+
+
+LONG_TITLE = "自治区人民政府关于印发宁夏回族自治区全面深化医疗保障制度改革和完善多层次医疗保障体系实施方案的通知"
+
+
+def test_long_title_without_hints_is_balanced(tmp_path):
+    """49 characters at 24 a line: greedy breaking would leave 通知's 知 alone."""
+    assert len(LONG_TITLE) == 49
+    src = (FIXTURES / "minimal.xml").read_text(encoding="utf-8")
+    src = src.replace("<title>自治区人民政府关于<br/>测试排版的通知</title>", f"<title>{LONG_TITLE}</title>")
+    path = tmp_path / "long.xml"
+    path.write_text(src, encoding="utf-8")
+    out = tmp_path / "long.pdf"
+    build(path, Options(output=out))
+    facts = read_pdf(out)
+    page = facts.dests["ceshi-1"]
+    lines, joined = [], ""
+    for line in facts.text(page).splitlines():
+        if joined == LONG_TITLE:
+            break
+        if LONG_TITLE.startswith(joined + line.strip()):
+            lines.append(line.strip())
+            joined += line.strip()
+    assert joined == LONG_TITLE, facts.text(page)
+    lengths = [len(line) for line in lines]
+    assert len(lengths) == 3 and max(lengths) - min(lengths) <= 2, lines

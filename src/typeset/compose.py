@@ -8,9 +8,12 @@ the model and the settings.
 
 from __future__ import annotations
 
+import math
+
 from . import __version__
+from .cjk import DASHES, ELLIPSES, NO_LINE_END, NO_LINE_START, no_break_between
 from .layout import Layout
-from .model import Issue
+from .model import Inline, Issue, plain
 
 
 def compose(issue: Issue, layout: Layout, *, only: str | None = None,
@@ -19,6 +22,7 @@ def compose(issue: Issue, layout: Layout, *, only: str | None = None,
     if only is not None:
         issue.document(only)  # KeyError listing the valid ids
     settings = layout.settings
+    layout.env.filters["balance"] = balance
     css = layout.env.get_template("style.css.j2").render(
         s=settings, faces=layout.font_urls(), meta=issue.meta, first_page=first_page,
         only=only,
@@ -29,4 +33,60 @@ def compose(issue: Issue, layout: Layout, *, only: str | None = None,
         only=only,
         version=__version__,
         wide_table_columns=settings["tables"]["wide_columns"],
+        s=settings,
     )
+
+
+def balance(nodes: tuple[Inline, ...], per_line: int) -> tuple[Inline, ...]:
+    """Break a title that needs several lines into lines of nearly equal length.
+
+    A title with <br/> hints is left as the XML says.  Otherwise, when it is longer
+    than `per_line` characters, forced breaks go where clreq allows a break (no
+    closing mark at a line start, no opening one at a line end, —— and …… and
+    numbers kept whole) nearest to equal shares, so a title never ends with one
+    character alone.  Breaks fall in top-level text only (never inside <nobr>/<em>).
+    """
+    if any(n.kind == "br" for n in nodes):
+        return nodes
+    text = plain(nodes)
+    if len(text) <= per_line:
+        return nodes
+    lines = math.ceil(len(text) / per_line)
+    # break opportunities: offsets into `text` inside top-level text nodes
+    allowed: list[int] = []
+    offset = 0
+    for node in nodes:
+        length = len(plain((node,)))
+        if node.kind == "text":
+            allowed.extend(i for i in range(offset + 1, offset + length) if _can_break(text, i))
+        offset += length
+    if not allowed:
+        return nodes
+    share = len(text) / lines
+    breaks = sorted({min(allowed, key=lambda i, k=k: abs(i - k * share)) for k in range(1, lines)})
+    out: list[Inline] = []
+    offset = 0
+    for node in nodes:
+        length = len(plain((node,)))
+        if node.kind != "text":
+            out.append(node)
+        else:
+            start = 0
+            for b in breaks:
+                if offset < b < offset + length:
+                    out.extend([Inline("text", node.text[start:b - offset]), Inline("br")])
+                    start = b - offset
+            out.append(Inline("text", node.text[start:]))
+        offset += length
+    return tuple(out)
+
+
+def _can_break(text: str, i: int) -> bool:
+    before, after = text[i - 1], text[i]
+    if after in NO_LINE_START or before in NO_LINE_END or after == " " or before == " ":
+        return False
+    if (before in DASHES and after in DASHES) or (before in ELLIPSES and after in ELLIPSES):
+        return False
+    if before.isascii() and before.isalnum() and after.isascii() and after.isalnum():
+        return False  # inside a Latin word or a number
+    return not no_break_between(before, after)
