@@ -187,14 +187,16 @@ def test_default_output_is_under_out(tmp_path, monkeypatch):
     assert result.output == Path("out/minimal.pdf") and result.output.is_file()
 
 
-LONG_TITLE = "自治区人民政府关于印发宁夏回族自治区全面深化医疗保障制度改革和完善多层次医疗保障体系实施方案的通知"
+LONG_TITLE = ("自治区人民政府关于印发宁夏回族自治区全面深化医疗保障制度改革"
+              "和完善多层次医疗保障体系实施方案的通知")
 
 
 def test_long_title_without_hints_is_balanced(tmp_path):
     """49 characters at 24 a line: greedy breaking would leave 通知's 知 alone."""
     assert len(LONG_TITLE) == 49
     src = (FIXTURES / "minimal.xml").read_text(encoding="utf-8")
-    src = src.replace("<title>自治区人民政府关于<br/>测试排版的通知</title>", f"<title>{LONG_TITLE}</title>")
+    old = "<title>自治区人民政府关于<br/>测试排版的通知</title>"
+    src = src.replace(old, f"<title>{LONG_TITLE}</title>")
     path = tmp_path / "long.xml"
     path.write_text(src, encoding="utf-8")
     out = tmp_path / "long.pdf"
