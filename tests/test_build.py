@@ -213,3 +213,13 @@ def test_long_title_without_hints_is_balanced(tmp_path):
     assert joined == LONG_TITLE, facts.text(page)
     lengths = [len(line) for line in lines]
     assert len(lengths) == 3 and max(lengths) - min(lengths) <= 2, lines
+
+
+def test_han_latin_space_is_a_layout_option_off_by_default(tmp_path):
+    default, spaced = tmp_path / "default.pdf", tmp_path / "spaced.pdf"
+    assert main(["build", str(FIXTURES / "minimal.xml"), "-o", str(default)]) == 0
+    assert main(["build", str(FIXTURES / "minimal.xml"), "-o", str(spaced),
+                 "--han-latin-space"]) == 0
+    assert "2021年1月5日" in read_pdf(default).text(3)
+    # the ¼ em gap is wide enough for text extraction to read it as a space
+    assert "2021 年 1 月 5 日" in read_pdf(spaced).text(3)

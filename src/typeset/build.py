@@ -40,7 +40,8 @@ class Options:
                      (out/<stem>-<document id>.pdf for a preview).
     only:            build only this document (a preview), laid out as in the issue.
     first_page:      the page number the previewed document starts on (default 1).
-    han_latin_space: add ¼ em between Han characters and Latin letters or digits.
+    han_latin_space: add ¼ em between Han characters and Latin letters or digits;
+                     None (the default) takes the layout's [typography] setting.
     verbose:         print numbered progress steps on stderr.
     """
 
@@ -48,7 +49,7 @@ class Options:
     output: Path | None = None
     only: str | None = None
     first_page: int | None = None
-    han_latin_space: bool = False
+    han_latin_space: bool | None = None
     verbose: bool = False
 
 
@@ -92,7 +93,7 @@ def build(source: str | Path, options: Options = Options(),
         clock = now
         say(message)
 
-    from . import pdf  # WeasyPrint loads in about a second: only when rendering
+    from . import cjk, pdf  # WeasyPrint loads in about a second: only when rendering
 
     source = Path(source)
     issue = parse_issue(source)
@@ -110,7 +111,10 @@ def build(source: str | Path, options: Options = Options(),
     html = compose(issue, layout, only=options.only, first_page=options.first_page)
     step("compose", f"4/6 compose  {len(html):,} characters of HTML")
     _warn_once_without_harfbuzz(pdf, log)
-    _enable_cjk(options)
+    han_latin = options.han_latin_space
+    if han_latin is None:
+        han_latin = layout.settings["typography"]["han_latin_space"]
+    cjk.enable(han_latin_space=han_latin)
     document, warnings = pdf.render(html, base_url=source.resolve().parent)
     from .typocheck import check_document
 
@@ -137,14 +141,6 @@ def _warn_once_without_harfbuzz(pdf, log: Callable[[str], None]) -> None:
         log("typeset: warning: libharfbuzz-subset is missing, so fonts are subset with "
             "fontTools (several times slower); install it: apt-get install libharfbuzz-subset0")
 
-
-def _enable_cjk(options: Options) -> None:
-    """Switch on the Chinese typesetting extension of WeasyPrint (typeset.cjk)."""
-    try:
-        from . import cjk
-    except ImportError:  # pragma: no cover - the extension lands separately
-        return
-    cjk.enable(han_latin_space=options.han_latin_space)
 
 
 @dataclass

@@ -110,8 +110,9 @@ def build_parser() -> argparse.ArgumentParser:
                            help="where to write the PDF (default: out/<issue>.pdf)")
     build_cmd.add_argument("--layout", default="gazette", metavar="NAME",
                            help="layout under layouts/ (default: gazette)")
-    build_cmd.add_argument("--han-latin-space", action="store_true",
-                           help="add 1/4 em between Han characters and Latin letters or digits")
+    build_cmd.add_argument("--han-latin-space", action="store_const", const=True, default=None,
+                           help="add 1/4 em between Han characters and Latin letters or digits "
+                                "(default: the layout's setting, off in gazette)")
     build_cmd.add_argument("-v", "--verbose", action="store_true",
                            help="print numbered progress steps on stderr")
     build_cmd.set_defaults(func=cmd_build)
