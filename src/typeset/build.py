@@ -114,7 +114,10 @@ def build(source: str | Path, options: Options = Options(),
     han_latin = options.han_latin_space
     if han_latin is None:
         han_latin = layout.settings["typography"]["han_latin_space"]
-    cjk.enable(han_latin_space=han_latin)
+    try:
+        cjk.enable(han_latin_space=han_latin)
+    except RuntimeError as exc:  # a WeasyPrint this extension was not written for
+        raise TypesetError(f"typeset: {exc}") from None
     document, warnings = pdf.render(html, base_url=source.resolve().parent)
     from .typocheck import check_document
 
