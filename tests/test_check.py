@@ -37,7 +37,9 @@ def test_sample_pdf_matches_committed_baseline(sample):
 
 def test_page_drift_fails_with_a_readable_diff_until_updated(features_copy, capsys, monkeypatch):
     monkeypatch.chdir(features_copy.parent)
-    assert main(["check", str(features_copy)]) == 0  # first run writes the baseline
+    assert main(["check", str(features_copy)]) == 1  # no baseline yet: a failure
+    assert "no page baseline" in capsys.readouterr().err
+    assert main(["check", str(features_copy), "--update"]) == 0
     baseline = features_copy.with_name("features.pages.json")
     assert "baseline written" in capsys.readouterr().out and baseline.is_file()
     assert main(["check", str(features_copy)]) == 0

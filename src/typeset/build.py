@@ -201,8 +201,9 @@ def check_issue(source: str | Path, pdf_path: Path | None = None, update: bool =
                 options: Options = Options()) -> CheckReport:
     """Build the issue (or read `pdf_path`), verify the PDF, compare with the baseline.
 
-    With `update`, the baseline is rewritten to match and the report says what changed.
-    A missing baseline is written (and reported) rather than failing.
+    With `update`, the baseline is (re)written to match and the report says what
+    changed.  Without it, a missing baseline is a failure: a new issue's pages are
+    fixed on purpose, never silently by CI.
     """
     from . import baseline as baselines
     from .check import findings, issue_pages, read_pdf
@@ -224,11 +225,11 @@ def check_issue(source: str | Path, pdf_path: Path | None = None, update: bool =
     path = baselines.baseline_path(source)
     old = baselines.load(source)
     report = CheckReport(source, Path(pdf_path), path, [], problems)
-    if old is None or update:
-        if old is not None:
-            report.differences = baselines.differences(old, measured)
-        report.updated = old is not None
-        report.created = old is None
+    if old is None and not update:
+        report.findings.append(f"no page baseline {path}; write one with typeset check --update")
+    elif update:
+        report.differences = baselines.differences(old, measured) if old else []
+        report.updated, report.created = old is not None, old is None
         if old is None or report.differences:
             write_atomic(measured.to_json().encode("utf-8"), path)
     else:
