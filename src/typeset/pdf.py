@@ -76,14 +76,27 @@ class _SharedFonts(FontConfiguration):
 _fonts: _SharedFonts | None = None
 
 
-def render(html: str, base_url: Path) -> tuple[weasyprint.Document, list[str]]:
-    """Lay out `html` into pages; return the document and WeasyPrint's warnings."""
+def render(html: str, base_url: Path, roots: tuple[Path, ...] = ()
+           ) -> tuple[weasyprint.Document, list[str]]:
+    """Lay out `html` into pages; return the document and WeasyPrint's warnings.
+
+    Every URL goes through one `resources.Fetcher` that reads files under `roots`
+    (the layout's folders, fonts/, the issue's folder: `base_url` is always added)
+    and nothing else; a refused URL fails the render with `TypesetError` naming it,
+    where WeasyPrint alone would only log a warning and leave the resource out.
+    """
     global _fonts
+    from .errors import TypesetError
+    from .resources import Fetcher
+
+    fetcher = Fetcher((Path(base_url), *roots))
     with collected_warnings() as warnings:
         if _fonts is None:
             _fonts = _SharedFonts()
-        document = weasyprint.HTML(string=html, base_url=str(base_url) + os.sep).render(
-            font_config=_fonts)
+        document = weasyprint.HTML(string=html, base_url=str(base_url) + os.sep,
+                                   url_fetcher=fetcher).render(font_config=_fonts)
+    if fetcher.refused:
+        raise TypesetError("typeset: refused to read " + "; ".join(fetcher.refused))
     return document, warnings
 
 
