@@ -7,7 +7,10 @@ usage).  Problems are printed one per line on stderr, never with a traceback.
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
+import traceback
 from pathlib import Path
 
 from . import __version__
@@ -102,6 +105,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser("validate", help="check issue files against the schema")
     validate.add_argument("files", nargs="+", metavar="FILE")
+    validate.add_argument("-v", "--verbose", action="store_true",
+                          help="show the traceback of an internal error")
     validate.set_defaults(func=cmd_validate)
 
     build_cmd = commands.add_parser("build", help="build the issue's PDF")
@@ -142,9 +147,30 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Interrupted(BaseException):
+    """SIGTERM or SIGHUP arrived: unwind like Ctrl-C, so temporary files are removed."""
+
+    def __init__(self, signum: int):
+        super().__init__(signum)
+        self.signum = signum
+
+
+def _on_signal(signum, _frame) -> None:
+    raise Interrupted(signum)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run typeset with `argv` (default: sys.argv[1:]) and return the exit code."""
+    """Run typeset with `argv` (default: sys.argv[1:]) and return the exit code.
+
+    Every error a user can cause is one line (or one per problem) on stderr.  Anything
+    else is a bug: it is reported as one line naming the file and "internal error",
+    with the traceback only under -v.
+    """
     args = build_parser().parse_args(argv)
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGTERM, signal.SIGHUP):
+            previous[signum] = signal.signal(signum, _on_signal)
     try:
         return args.func(args)
     except TypesetError as exc:
@@ -153,3 +179,17 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("typeset: interrupted", file=sys.stderr)
         return 130
+    except Interrupted as exc:
+        print(f"typeset: stopped by signal {signal.Signals(exc.signum).name}", file=sys.stderr)
+        return 128 + exc.signum
+    except (Exception, RecursionError, MemoryError) as exc:  # a bug, not the user's mistake
+        subject = getattr(args, "file", None) or (getattr(args, "files", None) or ["typeset"])[0]
+        if getattr(args, "verbose", False):
+            traceback.print_exc()
+        print(f"{subject}: internal error: {type(exc).__name__}: {str(exc)[:200]}"
+              f"{'' if getattr(args, 'verbose', False) else ' (rerun with -v for the traceback)'}",
+              file=sys.stderr)
+        return 1
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
