@@ -22,13 +22,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .atomic import write_atomic
+from .atomic import check_output, write_atomic
 from .compose import compose
 from .errors import TypesetError
 from .layout import Layout, load_layout
 from .model import Issue
 from .parse import parse_issue
 from .preflight import preflight
+from .resources import check_figures
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,10 @@ def build(source: str | Path, options: Options = Options(),
     layout = load_layout(options.layout)
     step("layout", f"2/6 layout   {layout.name}: {', '.join(str(f) for f in layout.folders)}")
     preflight(issue, layout.faces)
-    step("glyphs", "3/6 glyphs   every character has a glyph")
+    check_figures(issue)
+    output = Path(options.output) if options.output else default_output(source, options)
+    check_output(output, inputs=(source, *layout.files()))
+    step("glyphs", "3/6 glyphs   every character has a glyph; figures and output path checked")
     html = compose(issue, layout, only=options.only, first_page=options.first_page)
     step("compose", f"4/6 compose  {len(html):,} characters of HTML")
     _warn_once_without_harfbuzz(pdf, log)
@@ -118,7 +122,20 @@ def build(source: str | Path, options: Options = Options(),
         cjk.enable(han_latin_space=han_latin)
     except RuntimeError as exc:  # a WeasyPrint this extension was not written for
         raise TypesetError(f"typeset: {exc}") from None
-    document, warnings = pdf.render(html, base_url=source.resolve().parent)
+    fonts = {f.parent for f in layout.faces.values()}
+    document, warnings = pdf.render(html, base_url=source.resolve().parent,
+                                    roots=(*layout.folders, *fonts))
+    # The style sheet is the layout's own: a declaration WeasyPrint ignores is a layout
+    # bug (e.g. `count = "two"` in layout.toml), and a figure it could not load would
+    # be missing from the page.  Either fails the build instead of printing wrong.
+    ignored = [w for w in warnings if w.startswith("Ignored `")]
+    if ignored:
+        raise TypesetError(f"{layout.folders[0] / 'style.css.j2'}: the layout's style sheet "
+                           f"has {len(ignored)} invalid declaration(s): {ignored[0]} "
+                           "(check the values in layout.toml)")
+    failed = [w for w in warnings if w.startswith("Failed to load")]
+    if failed:
+        raise TypesetError(f"typeset: {failed[0]}")
     from .typocheck import check_document
 
     headings = layout.settings["typography"]["headings"]
@@ -126,7 +143,6 @@ def build(source: str | Path, options: Options = Options(),
     step("render", f"5/6 render   {len(document.pages)} pages; {typography.summary()}")
     for message in warnings:
         log(f"typeset: WeasyPrint: {message}")
-    output = Path(options.output) if options.output else default_output(source, options)
     if options.only:
         data = pdf.pdf_bytes(document, (), options.first_page or 1)
     else:

@@ -10,23 +10,46 @@ from __future__ import annotations
 
 import math
 
+import jinja2
+
 from . import __version__
 from .cjk import DASHES, ELLIPSES, NO_LINE_END, NO_LINE_START, no_break_between
+from .errors import TypesetError
 from .layout import Layout
 from .model import Inline, Issue, plain
 
 
 def compose(issue: Issue, layout: Layout, *, only: str | None = None,
             first_page: int | None = None) -> str:
-    """Render `issue` (or only document `only`, numbered from `first_page`) to HTML."""
+    """Render `issue` (or only document `only`, numbered from `first_page`) to HTML.
+
+    A broken layout template (a syntax error, a field the model does not have) is a
+    `TypesetError` naming the template file and line, not a traceback.
+    """
     if only is not None:
         issue.document(only)  # KeyError listing the valid ids
+    try:
+        return _compose(issue, layout, only, first_page)
+    except jinja2.TemplateSyntaxError as exc:
+        where = exc.filename or exc.name or "template"
+        raise TypesetError(f"{where}:{exc.lineno}: layout template error: {exc.message}") \
+            from None
+    except jinja2.TemplateError as exc:
+        raise TypesetError(f"{_template_position(exc.__traceback__, layout)}: layout template "
+                           f"error: {exc.message or exc}") from None
+
+
+def _compose(issue: Issue, layout: Layout, only: str | None, first_page: int | None) -> str:
     settings = layout.settings
     layout.env.filters["balance"] = balance
+    # The style sheet gets the layout's settings and numbers only, never issue text.
     css = layout.env.get_template("style.css.j2").render(
-        s=settings, faces=layout.font_urls(), meta=issue.meta, first_page=first_page,
-        only=only,
+        s=settings, faces=layout.font_urls(), first_page=int(first_page or 1),
+        only=bool(only),
     )
+    if "</style" in css.lower():
+        raise TypesetError(f"{layout.folders[0]}/style.css.j2: the style sheet may not "
+                           "contain </style>")
     return layout.env.get_template("issue.html.j2").render(
         issue=issue,
         css=css,
@@ -35,6 +58,17 @@ def compose(issue: Issue, layout: Layout, *, only: str | None = None,
         wide_table_columns=settings["tables"]["wide_columns"],
         s=settings,
     )
+
+
+def _template_position(tb, layout: Layout) -> str:
+    """file:line of the innermost template frame in traceback `tb` (Jinja maps lines)."""
+    where = f"{layout.folders[0]}"
+    while tb is not None:
+        name = tb.tb_frame.f_code.co_filename
+        if name.endswith(".j2"):
+            where = f"{name}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return where
 
 
 def balance(nodes: tuple[Inline, ...], per_line: int) -> tuple[Inline, ...]:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +46,11 @@ class Layout:
     settings: dict
     faces: dict[str, Path]
     env: jinja2.Environment = field(repr=False)
+
+    def files(self) -> list[Path]:
+        """Every file the layout reads: its folders' files and its font files."""
+        own = [f for folder in self.folders for f in sorted(folder.rglob("*")) if f.is_file()]
+        return [*own, *self.faces.values()]
 
     def font_urls(self) -> dict[str, str]:
         """Font files by role as file:// URLs for @font-face."""
@@ -87,7 +93,10 @@ def load_layout(name: str = REFERENCE_LAYOUT) -> Layout:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(f) for f in folders]),
         bytecode_cache=_bytecode_cache(),
-        autoescape=jinja2.select_autoescape(enabled_extensions=("html.j2",), default=False),
+        # Every template but the style sheet escapes what it prints as HTML: no text of
+        # the issue ever becomes markup.  The style sheet gets no issue text at all
+        # (compose.py hands it the layout's settings only, checked by _check_keys).
+        autoescape=lambda name: not (name or "").endswith(".css.j2"),
         undefined=jinja2.StrictUndefined,
         trim_blocks=False,
         keep_trailing_newline=True,
@@ -105,13 +114,47 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     return jinja2.FileSystemBytecodeCache(str(base))
 
 
+#: What a setting that reaches the style sheet may hold: CSS lengths, numbers, colours,
+#: keywords and their separators; never quotes, backslashes, braces, ; or < (which could
+#: end a declaration, a rule or the <style> element).
+_CSS_VALUE = re.compile(r"^[A-Za-z0-9#%.,()\- ]*$")
+#: Tables of layout.toml whose strings are printed into the style sheet as they are.
+_CSS_TABLES = ("page", "columns", "type")
+
+
 def _check_keys(data: dict, reference: dict, path: Path, prefix: str = "") -> None:
+    """Refuse keys the reference layout does not have and values of another type."""
     for key, value in data.items():
+        name = prefix + key
         if key not in reference:
             known = ", ".join(sorted(prefix + k for k in reference))
-            raise TypesetError(f"{path}: unknown setting {prefix}{key!r} (known: {known})")
+            raise TypesetError(f"{path}: unknown setting {name!r} (known: {known})")
+        expected = reference[key]
+        if _kind(value) != _kind(expected):
+            raise TypesetError(f"{path}: setting {name!r}: expected {_kind(expected)}, "
+                               f"found {_kind(value)} {value!r}")
         if isinstance(value, dict):
-            _check_keys(value, reference[key], path, f"{prefix}{key}.")
+            _check_keys(value, expected, path, f"{name}.")
+        elif isinstance(value, list):
+            kinds = {_kind(v) for v in (*expected, *value)}
+            if len(kinds) > 1:
+                what = _kind(expected[0]) if expected else "values"
+                raise TypesetError(f"{path}: setting {name!r}: expected a list of {what}, "
+                                   f"found {value!r}")
+        elif isinstance(value, str) and name.split(".")[0] in _CSS_TABLES \
+                and not _CSS_VALUE.match(value):
+            raise TypesetError(f"{path}: setting {name!r}: expected a CSS value (lengths, "
+                               f"numbers, colours, keywords), found {value!r}")
+        elif isinstance(value, int) and not isinstance(value, bool) and value < 0:
+            raise TypesetError(f"{path}: setting {name!r}: expected a number ≥ 0, found {value}")
+
+
+def _kind(value) -> str:
+    for kind, name in ((bool, "true/false"), (int, "a whole number"), (float, "a number"),
+                       (str, "a string"), (list, "a list"), (dict, "a table")):
+        if isinstance(value, kind):
+            return name
+    return type(value).__name__
 
 
 def _merge(base: dict, over: dict) -> dict:
