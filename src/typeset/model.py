@@ -2,7 +2,10 @@
 
 `typeset.parse` turns an issue XML file into an `Issue`; the layouts read it through
 Jinja.  Every node keeps the source line it came from (`line`) so later stages
-(glyph preflight, checks) can point back into the XML.
+(glyph preflight, checks) can point back into the XML; nodes whose fields come from
+child elements on lines of their own (meta, board, colophon, a document's head) also
+keep those lines (`lines`, read with `line_of`).  Lines are 0 where unknown (a model
+built in code).
 
 Inline content is a tuple of `Inline` nodes: text, emphasis, no-break runs,
 super/subscripts, break hints (`wbr`) and forced title breaks (`br`).  Block nodes
@@ -19,6 +22,23 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+
+# ----------------------------------------------------------------------------- lines
+
+
+class FieldLines:
+    """A node whose fields come from child elements: `lines` maps field names to lines."""
+
+    line: int
+    lines: tuple[tuple[str, int], ...]
+
+    def line_of(self, name: str) -> int:
+        """The source line of field `name`: its own element's, else the node's."""
+        for field_name, line in self.lines:
+            if field_name == name:
+                return line
+        return self.line
+
 
 # ----------------------------------------------------------------------------- inline
 
@@ -292,7 +312,7 @@ class Decree:
 
 
 @dataclass(frozen=True)
-class Part:
+class Part(FieldLines):
     """What a document and each of its appendices share: head, body and tail."""
 
     title: tuple[Inline, ...] = ()
@@ -307,6 +327,7 @@ class Part:
     decree: Decree | None = None
     id: str = ""
     line: int = 0
+    lines: tuple[tuple[str, int], ...] = ()
 
     @property
     def title_text(self) -> str:
@@ -358,13 +379,14 @@ class Document(Part):
 
 
 @dataclass(frozen=True)
-class Section:
+class Section(FieldLines):
     """A 栏目 such as 【自治区党委 人民政府文件】 with its documents in order."""
 
     id: str
     title: str
     documents: tuple[Document, ...]
     line: int = 0
+    lines: tuple[tuple[str, int], ...] = ()
 
 
 # ----------------------------------------------------------------------------- front matter
@@ -375,18 +397,21 @@ class Role:
     title: str
     people: tuple[str, ...]
     note: str = ""
+    line: int = 0
 
 
 @dataclass(frozen=True)
-class Board:
+class Board(FieldLines):
     """The editorial board (编辑委员会): roles with ordered names."""
 
     roles: tuple[Role, ...]
     title: str = "编辑委员会"
+    line: int = 0
+    lines: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
-class Colophon:
+class Colophon(FieldLines):
     """The colophon (版权页 entries); empty strings where the issue gives nothing."""
 
     editor_in_chief: str = ""
@@ -401,10 +426,12 @@ class Colophon:
     email: str = ""
     web: str = ""
     printer: str = ""
+    line: int = 0
+    lines: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True)
-class Meta:
+class Meta(FieldLines):
     gazette: tuple[Inline, ...]
     year: int
     number: int
@@ -416,6 +443,8 @@ class Meta:
     issn: str = ""
     cn: str = ""
     contents_slogans: tuple[str, ...] = ()
+    line: int = 0
+    lines: tuple[tuple[str, int], ...] = ()
 
     @property
     def name(self) -> str:

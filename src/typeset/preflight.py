@@ -8,10 +8,18 @@ Each kind of text is printed by a chain of faces (the layout's CSS falls back th
 way): titles by the bold serif, level-1 headings and table heads by the sans, level-2
 headings and run-ins by the Kai and then the serif, everything else by the serif.  A
 character is missing when no face of its chain has it.
+
+The texts are found by walking the model's dataclass fields, not by naming them: a
+field added to the model is checked (in the serif, unless `_CHAINS` says otherwise)
+without anyone remembering to; only the fields in `NOT_PRINTED` are skipped.  Each
+problem carries the line of the element the text came from (cover and colophon
+included).
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 import functools
 import hashlib
 import os
@@ -71,91 +79,134 @@ def preflight(issue: m.Issue, faces: dict[str, Path]) -> None:
     problems: list[Problem] = []
     seen: set[tuple[str, str, str]] = set()
     label = str(issue.source)
-    for doc, element, line, chain, text in _texts(issue):
+    for where, element, line, chain, text in _texts(issue):
         for char in text:
             if char in _INVISIBLE:
                 continue
             if any(ord(char) in cmaps[r] for r in CHAINS[chain] if r in cmaps):
                 continue
-            key = (doc, element, char)
+            key = (where, element, char)
             if key in seen:
                 continue
             seen.add(key)
             faces_tried = ", ".join(CHAINS[chain])
-            problems.append(Problem(label, line, 0, f"document {doc}, <{element}>: no glyph "
+            problems.append(Problem(label, line, 0, f"{where}, <{element}>: no glyph "
                                     f"for {char!r} U+{ord(char):04X} in the faces "
                                     f"{faces_tried}"))
     if problems:
         raise InputError(problems)
 
 
-def _texts(issue: m.Issue) -> Iterator[tuple[str, str, int, str, str]]:
-    """Yield (document id, element, line, chain, text) for all printed text."""
-    meta = issue.meta
-    yield "cover", "gazette", 0, "title", meta.name
-    for text in (meta.overline, meta.frequency, meta.cn, *meta.slogans, *meta.contents_slogans):
-        yield "cover", "meta", 0, "body", text
-    yield "cover", "meta", 0, "sans", "0123456789年第期总出版目录【】（）●"
-    if issue.board:
-        for role in issue.board.roles:
-            yield "cover", "board", 0, "body", role.title + role.note + "".join(role.people)
-    if issue.colophon:
-        c = issue.colophon
-        yield "contents", "colophon", 0, "body", "".join(
-            [c.editor_in_chief, *c.editors, c.supervisor, c.sponsor, c.publisher, c.address,
-             c.postcode, c.phone, c.fax, c.email, c.web, c.printer])
-    for section in issue.sections:
-        yield section.id, "section", section.line, "sans", section.title
-        for doc in section.documents:
-            for part in (doc, *doc.appendices):
-                yield from _part_texts(doc.id, part)
+#: Fields of the model that never reach the page: ids, kinds, settings, file names.
+#: (Numbers, paths and lines are not text and are skipped by type.)
+NOT_PRINTED = frozenset({"id", "kind", "section_id", "align", "src", "width"})
+
+#: Text the layout prints around the issue's own (labels, numbering, brackets).
+_FURNITURE = {
+    "sans": "0123456789年第期总出版目录【】（）●",
+    "body": m.ATTACHMENT_LABEL + "0123456789.年月日（）",
+}
+
+#: Chains of fields printed in another face than the serif (by class, then field).  A
+#: field not listed takes the chain of the node around it.
+_CHAINS: dict[tuple[str, str], tuple[str, ...]] = {
+    ("Meta", "gazette"): ("title", "body"),  # the masthead; the running head
+    ("Meta", "overline"): ("sans",),
+    ("Meta", "contents_slogans"): ("title",),
+    ("Board", "title"): ("sans",),
+    ("Section", "title"): ("sans", "body"),  # the contents; the running head
+    ("Part", "title"): ("title", "body"),  # the document's head; contents and outline
+    ("Decree", "number"): ("sans",),
+    ("Table", "caption"): ("sans",),
+    ("Table", "head"): ("sans",),
+    ("GroupRow", "content"): ("sans",),
+    ("Chapter", "heading"): ("sans",),
+    ("Division", "heading"): ("sans",),
+    ("Article", "num"): ("sans",),
+}
+
+#: The element a field's text comes from, where it is not the field's own name.
+_ELEMENTS = {
+    "attachments": "attachment",
+    "notes": "note",
+    "issuers": "issuer",
+    "people": "person",
+    "editors": "person",
+    "slogans": "slogan",
+    "contents_slogans": "line",
+    "items": "item",
+    "signatory_title": "signatory",
+}
+
+#: The element of a node's `content` field: the node's own.
+_CONTENT = {"Paragraph": "p", "Cell": "cell", "GroupRow": "group", "Clause": "clause"}
+
+_Text = tuple[str, str, int, str, str]
 
 
-def _part_texts(doc_id: str, part: m.Part) -> Iterator[tuple[str, str, int, str, str]]:
-    line = part.line
-    yield doc_id, "title", line, "title", m.plain(part.title)
-    yield doc_id, "title", line, "body", m.plain(part.title)  # the contents print it in serif
-    yield doc_id, "doc-number", line, "body", part.doc_number + part.printed_date_line
-    yield doc_id, "addressee", line, "body", m.plain(part.addressee)
-    if part.decree:
-        d = part.decree
-        yield doc_id, "decree", d.line, "sans", d.number
-        for p in d.paragraphs:
-            yield doc_id, "p", p.line, "body", p.text()
-        yield doc_id, "decree", d.line, "body", d.signatory_title + d.signatory + d.printed_date
-    for block in part.body:
-        yield from _block_texts(doc_id, block)
-    for a in part.attachments:
-        yield doc_id, "attachment", line, "body", m.ATTACHMENT_LABEL + m.plain(a)
-    if part.signature:
-        s = part.signature
-        yield doc_id, "signature", s.line, "body", "".join(s.issuers) + s.printed_date
-    for n in part.notes:
-        yield doc_id, "note", line, "body", m.plain(n)
+def _texts(issue: m.Issue) -> Iterator[_Text]:
+    """Yield (where, element, line, chain, text) for every text of `issue` that is printed."""
+    for chain, text in _FURNITURE.items():
+        yield "the cover", "meta", issue.meta.line, chain, text
+    yield from _node(issue, "the issue", 0, ("body",))
 
 
-def _block_texts(doc_id: str, block) -> Iterator[tuple[str, str, int, str, str]]:
-    kind = block.kind
-    if kind == "p":
-        yield doc_id, "runin", block.line, "kai", m.plain(block.runin)
-        yield doc_id, "p", block.line, "body", m.plain(block.content)
-    elif kind == "heading":
-        chain = {1: "sans", 2: "kai"}.get(block.level, "body")
-        yield doc_id, f"h{block.level}", block.line, chain, block.text()
-    elif kind == "table":
-        yield doc_id, "caption", block.line, "sans", m.plain(block.caption)
-        for row in block.head:
-            yield doc_id, "thead", row.line, "sans", row.text()
-        for row in block.body:
-            chain = "sans" if row.kind == "group" else "body"
-            yield doc_id, row.kind, row.line, chain, row.text()
-    elif kind in ("chapter", "division"):
-        yield doc_id, "heading", block.line, "sans", m.plain(block.heading)
-        for child in getattr(block, "children", getattr(block, "articles", ())):
-            yield from _block_texts(doc_id, child)
-    elif kind == "article":
-        yield doc_id, "num", block.line, "sans", block.num
-        for clause in block.clauses:
-            yield doc_id, "clause", clause.line, "body", clause.text()
-    else:  # list, figure
-        yield doc_id, kind, block.line, "body", block.text()
+def _node(node, where: str, line: int, chains: tuple[str, ...]) -> Iterator[_Text]:
+    """The printed texts of dataclass `node`, field by field, and of the nodes inside it."""
+    if isinstance(node, (m.Meta, m.Board)):
+        where = "the cover"
+    elif isinstance(node, m.Colophon):
+        where = "the contents"
+    elif isinstance(node, m.Section):
+        where = f"section {node.id}"
+    elif isinstance(node, m.Document):
+        where = f"document {node.id}"
+    line = getattr(node, "line", 0) or line
+    for f in dataclasses.fields(node):
+        if f.name in NOT_PRINTED:
+            continue
+        field_line = (node.line_of(f.name) if isinstance(node, m.FieldLines) else 0) or line
+        yield from _value(getattr(node, f.name), where, _element(node, f.name), field_line,
+                          _field_chains(node, f.name) or chains)
+
+
+def _value(value, where: str, element: str, line: int, chains: tuple[str, ...]
+           ) -> Iterator[_Text]:
+    if isinstance(value, str):
+        for chain in chains:
+            yield where, element, line, chain, value
+    elif isinstance(value, dt.date):
+        for chain in chains:
+            yield where, element, line, chain, m.cn_date(value)
+    elif isinstance(value, m.Inline):
+        inner = ("sans",) if value.kind == "em" else chains  # em is set in the sans
+        yield from _value(value.text, where, element, line, inner)
+        for child in value.children:
+            yield from _value(child, where, element, line, inner)
+    elif dataclasses.is_dataclass(value):
+        yield from _node(value, where, line, chains)
+    elif isinstance(value, tuple):
+        for item in value:
+            yield from _value(item, where, element, line, chains)
+    # numbers, None and paths are not text
+
+
+def _field_chains(node, name: str) -> tuple[str, ...] | None:
+    if isinstance(node, m.Heading) and name == "content":
+        return {1: ("sans",), 2: ("kai",)}.get(node.level, ("body",))
+    if isinstance(node, m.Paragraph) and name == "runin":
+        return ("kai",) if node.runin_level == 2 else ("body",)
+    for cls in type(node).__mro__:
+        if (cls.__name__, name) in _CHAINS:
+            return _CHAINS[cls.__name__, name]
+    return None
+
+
+def _element(node, name: str) -> str:
+    if name == "content":
+        if isinstance(node, m.Heading):
+            return f"h{node.level}"
+        return _CONTENT.get(type(node).__name__, type(node).__name__.lower())
+    if isinstance(node, m.Role):
+        return "role" if name in ("title", "note") else _ELEMENTS.get(name, name)
+    return _ELEMENTS.get(name, name.replace("_", "-"))
