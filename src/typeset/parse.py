@@ -35,7 +35,7 @@ from pathlib import Path
 from lxml import etree
 
 from . import model as m
-from .errors import InputError, Problem
+from .errors import InputError, Problem, display_path
 from .schema import DATATYPES, element_models, is_blank, validator, value_rules
 
 #: Largest issue file, in bytes (the sample issue is 130 KB).
@@ -96,10 +96,7 @@ def parse_issue(path: str | Path) -> m.Issue:
 
 
 def _label(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except (ValueError, OSError):
-        return str(path)
+    return display_path(path)
 
 
 def _shown(value: str, limit: int = 40) -> str:

@@ -31,7 +31,7 @@ from fontTools.ttLib import TTFont
 
 from . import model as m
 from .atomic import write_atomic
-from .errors import InputError, Problem, TypesetError
+from .errors import InputError, Problem, TypesetError, display_path
 
 #: Which faces print which text, in fallback order (roles as in layout.toml [faces]).
 CHAINS = {
@@ -78,7 +78,7 @@ def preflight(issue: m.Issue, faces: dict[str, Path]) -> None:
     cmaps = {role: _cmap(path) for role, path in faces.items()}
     problems: list[Problem] = []
     seen: set[tuple[str, str, str]] = set()
-    label = str(issue.source)
+    label = display_path(issue.source)
     for where, element, line, chain, text in _texts(issue):
         for char in text:
             if char in _INVISIBLE:
