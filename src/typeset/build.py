@@ -218,28 +218,34 @@ def check_issue(source: str | Path, pdf_path: Path | None = None, update: bool =
     """Build the issue (or read `pdf_path`), verify the PDF, compare with the baseline.
 
     With `update`, the baseline is (re)written to match and the report says what
-    changed.  Without it, a missing baseline is a failure: a new issue's pages are
-    fixed on purpose, never silently by CI.
+    changed (a damaged one is replaced).  Without it, a missing baseline is a
+    failure: a new issue's pages are fixed on purpose, never silently by CI; a
+    damaged one is a `BaselineError` before anything is built.  The baseline's
+    layout is compared with the layout used, like its pages.  An unreadable
+    `pdf_path` is a `PdfError` (exit 2).
     """
     from . import baseline as baselines
     from .check import findings, issue_pages, read_pdf
 
     source = Path(source)
+    path = baselines.baseline_path(source)
+    try:
+        old = baselines.load(source)
+    except baselines.BaselineError:
+        if not update:
+            raise
+        old = None  # --update writes it anew
     if pdf_path is None:
         result = build(source, options)
         issue, pdf_path, layout_name = result.issue, result.output, result.layout.name
         problems = [f"WeasyPrint: {w}" for w in result.warnings]
         problems += typography_findings(result.typography)
     else:
-        if not Path(pdf_path).is_file():
-            raise TypesetError(f"{pdf_path}: no such PDF")
         issue, layout_name, problems = parse_issue(source), options.layout, []
     facts = read_pdf(pdf_path)
-    located = issue_pages(facts, issue, read_titles=False)  # heads carry the ids
+    located = issue_pages(facts, issue)  # titles found by reading the pages' text
     problems += findings(facts, issue, located=located)
     measured = baselines.Baseline.measure(issue, facts, located, layout_name)
-    path = baselines.baseline_path(source)
-    old = baselines.load(source)
     report = CheckReport(source, Path(pdf_path), path, [], problems)
     if old is None and not update:
         report.findings.append(f"no page baseline {path}; write one with typeset check --update")
