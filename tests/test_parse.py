@@ -270,3 +270,58 @@ def test_relative_paths_are_reported_as_given(monkeypatch):
     with pytest.raises(InputError) as info:
         parse.parse_issue(Path("broken/bad-year.xml"))
     assert str(info.value).startswith("broken/bad-year.xml:6:5:")
+
+
+class _Asked(etree.Resolver):
+    """Records every external resource libxml2 asks for (DTD, entity; any scheme), then
+    lets libxml2 carry on as it would: it sees a fetch even where libxml2 has no HTTP
+    client (2.14 has none), so the test does not depend on a network being there."""
+
+    def __init__(self):
+        super().__init__()
+        self.urls = []
+
+    def resolve(self, url, pubid, context):
+        self.urls.append(url)
+        return None
+
+
+def _asks(xml: bytes, **options) -> tuple[list[str], str]:
+    """What a parser with `options` asks for while parsing `xml`, and the text it keeps."""
+    parser = etree.XMLParser(**options)
+    asked = _Asked()
+    parser.resolvers.add(asked)
+    try:
+        text = "".join(etree.fromstring(xml, parser).itertext())
+    except etree.XMLSyntaxError:
+        text = ""
+    return asked.urls, text
+
+
+def test_parser_asks_for_no_external_resource(tmp_path):
+    """Past the DOCTYPE refusal, the parser itself asks for nothing: DTDs and external
+    entities, file: or http:.  The control (a loading parser) shows this can fail."""
+    (tmp_path / "x.dtd").write_text('<!ENTITY x "FETCHED">')
+    (tmp_path / "x.txt").write_text("FETCHED")
+    documents = [
+        f'<!DOCTYPE r SYSTEM "{(tmp_path / "x.dtd").as_uri()}"><r>&x;</r>',
+        '<!DOCTYPE r SYSTEM "http://127.0.0.1:9/x.dtd"><r/>',
+        f'<!DOCTYPE r [<!ENTITY x SYSTEM "{(tmp_path / "x.txt").as_uri()}">]><r>&x;</r>',
+        '<!DOCTYPE r [<!ENTITY x SYSTEM "http://127.0.0.1:9/x.txt">]><r>&x;</r>',
+    ]
+    for xml in documents:
+        asked, text = _asks(xml.encode(), **parse._PARSER_OPTIONS)
+        assert asked == [] and "FETCHED" not in text
+    loading = dict(load_dtd=True, resolve_entities=True, no_network=False)
+    assert all(_asks(xml.encode(), **loading)[0] for xml in documents)
+
+
+def test_parser_does_not_expand_a_bomb_libxml2_lets_through():
+    """10^5 characters from 5 levels of entities: libxml2's own amplification guard lets
+    this one through (it refuses 10^6), so only our options keep it unexpanded."""
+    levels = "".join(f'<!ENTITY e{i} "{f"&e{i - 1};" * 10}">' for i in range(1, 5))
+    xml = f'<!DOCTYPE r [<!ENTITY e0 "aaaaaaaaaa">{levels}]><r>&e4;</r>'.encode()
+    ours = etree.fromstring(xml, etree.XMLParser(**parse._PARSER_OPTIONS))
+    assert len("".join(ours.itertext())) < 100  # the reference kept, not its expansion
+    expanding = etree.fromstring(xml, etree.XMLParser(resolve_entities=True))
+    assert "".join(expanding.itertext()) == "a" * 100_000  # the control

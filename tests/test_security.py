@@ -464,3 +464,22 @@ def test_unbreakable_strings_are_broken_inside_columns_and_cells(tmp_path):
     assert result.typography.overfull_lines == 0
     whole = "".join(p.extract_text() for p in PdfReader(result.output).pages)
     assert "a1b2c3d4e5" * 3 in whole.replace("\n", "")
+
+
+def test_check_goes_on_after_an_issue_it_cannot_check(tmp_path, minimal_path, capsys):
+    """One damaged baseline does not hide the state of the other issues."""
+    text = minimal_path.read_text(encoding="utf-8")
+    write(tmp_path, "a.xml", text)
+    write(tmp_path, "a.pages.json", "{not json")
+    write(tmp_path, "b.xml", text)
+    assert main(["check", str(tmp_path)]) == 1
+    err = capsys.readouterr().err
+    assert "a.pages.json" in err and "b: no page baseline" in err and "Traceback" not in err
+
+
+def test_preview_numbers_from_one_when_the_baseline_is_damaged(tmp_path, minimal_path, capsys):
+    source = write(tmp_path, "a.xml", minimal_path.read_text(encoding="utf-8"))
+    write(tmp_path, "a.pages.json", "[]")
+    assert main(["preview", str(source), "ceshi-1", "-o", str(tmp_path / "p.pdf")]) == 0
+    assert "numbering the preview from 1" in capsys.readouterr().err
+    assert PdfReader(tmp_path / "p.pdf").page_labels[0] == "1"

@@ -284,7 +284,11 @@ def preview(source: str | Path, doc_id: str, options: Options = Options(), *,
         raise UnknownDocument(f"{source}: no document {doc_id!r}; valid ids: {valid}") from None
     first_page = options.first_page
     if first_page is None:
-        known = baselines.load(source)
+        try:
+            known = baselines.load(source)
+        except baselines.BaselineError as exc:  # a preview still shows the pages
+            log(f"{exc} (numbering the preview from 1)")
+            known = None
         entry = known.documents.get(doc_id) if known else None
         if entry and entry.start.isdigit():
             first_page = int(entry.start)

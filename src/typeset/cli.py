@@ -52,15 +52,21 @@ def cmd_check(args: argparse.Namespace) -> int:
     files = _issue_files(args.files)
     if args.pdf and len(files) != 1:
         raise TypesetError("typeset check: --pdf goes with exactly one issue file")
-    failed = False
-    for path in files:
-        report = check_issue(path, pdf_path=args.pdf, update=args.update,
-                             options=Options(layout=args.layout, verbose=args.verbose))
+    code = 0
+    for path in files:  # one issue's bad input or failure does not stop the others
+        try:
+            report = check_issue(path, pdf_path=args.pdf, update=args.update,
+                                 options=Options(layout=args.layout, verbose=args.verbose))
+        except TypesetError as exc:
+            print(str(exc), file=sys.stderr)
+            code = max(code, exc.exit_code)
+            continue
         stream = sys.stdout if report.ok else sys.stderr
         for line in report.lines():
             print(line, file=stream)
-        failed |= not report.ok
-    return 1 if failed else 0
+        if not report.ok:
+            code = max(code, 1)
+    return code
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
