@@ -462,8 +462,9 @@ def test_content_bomb_is_refused_quickly(tmp_path, capsys, in_form):
 
 
 def test_pypdf_warnings_are_findings_not_noise(tmp_path):
-    """A form that draws itself: pypdf warns on every Do; the CLI prints each check
-    line once, prefixed with the issue, and no log line of pypdf's own."""
+    """A form that draws itself (pypdf warned on every Do when it read page text; PDFium
+    reads it now): the CLI prints each check line once, prefixed with the issue, and
+    no log line of a PDF library's own."""
     import subprocess
     import sys
 
@@ -473,9 +474,8 @@ def test_pypdf_warnings_are_findings_not_noise(tmp_path):
     assert done.returncode == 1
     lines = done.stderr.splitlines()
     assert all(line.startswith("2021-10: ") for line in lines), done.stderr
-    assert ("2021-10: pypdf: Detected cyclic form XObject reference, skipping /Fm0."
-            in lines), lines
-    assert done.stderr.count("Detected cyclic") == 1  # pypdf logged it 1000 times
+    assert done.stderr.count("Detected cyclic") <= 1  # pypdf would log it 1000 times
+    assert "pages 30 → 1" in done.stderr
     assert len(lines) == len(set(lines))
 
 
