@@ -16,6 +16,7 @@ already in `out/`.
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from collections.abc import Callable
@@ -24,7 +25,7 @@ from pathlib import Path
 
 from .atomic import check_output, write_atomic
 from .compose import compose
-from .errors import TypesetError
+from .errors import TypesetError, display_path, printable
 from .layout import Layout, load_layout
 from .model import Issue
 from .parse import parse_issue
@@ -72,6 +73,12 @@ class BuildResult:
 _warned_harfbuzz = False
 
 
+def _say(message: str) -> None:
+    """The default log: each line on stderr, control characters escaped."""
+    for line in message.split("\n"):
+        print(printable(line), file=sys.stderr)
+
+
 def default_output(source: Path, options: Options) -> Path:
     """out/<stem>.pdf, or out/<stem>-<id>.pdf for a one-document preview."""
     stem = Path(source).stem
@@ -82,7 +89,7 @@ def default_output(source: Path, options: Options) -> Path:
 def build(source: str | Path, options: Options = Options(),
           log: Callable[[str], None] | None = None) -> BuildResult:
     """Build the PDF of the issue at `source`; raise TypesetError (or InputError) on failure."""
-    log = log or (lambda message: print(message, file=sys.stderr))
+    log = log or (lambda message: _say(message))
     say = log if options.verbose else (lambda message: None)
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -274,7 +281,7 @@ def preview(source: str | Path, doc_id: str, options: Options = Options(), *,
     """
     from . import baseline as baselines
 
-    log = log or (lambda message: print(message, file=sys.stderr))
+    log = log or (lambda message: _say(message))
     source = Path(source)
     issue = parse_issue(source)
     try:
@@ -290,11 +297,12 @@ def preview(source: str | Path, doc_id: str, options: Options = Options(), *,
             log(f"{exc} (numbering the preview from 1)")
             known = None
         entry = known.documents.get(doc_id) if known else None
-        if entry and entry.start.isdigit():
+        if entry and re.fullmatch(r"[0-9]{1,6}", entry.start):  # a page number, not "²"
             first_page = int(entry.start)
         else:
             first_page = 1
-            log(f"typeset: no baseline page for {doc_id} ({baselines.baseline_path(source)}); "
+            log(f"{display_path(source)}: no baseline page for {doc_id} "
+                f"({baselines.baseline_path(source)}); "
                 "numbering from 1")
     result = build(source, replace(options, only=doc_id, first_page=first_page), log=log)
     if png:
@@ -328,7 +336,7 @@ def watch(source: str | Path, doc_id: str, options: Options = Options(), *, png:
     re-render costs only the document's own layout.  Bad input is reported and the
     watch goes on.  Stops on Ctrl-C (or after `rounds` re-renders, for tests).
     """
-    log = log or (lambda message: print(message, file=sys.stderr))
+    log = log or (lambda message: _say(message))
     source = Path(source)
     folders = load_layout(options.layout).folders
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import __version__
 from .build import Options, build, check_issue, preview, watch
-from .errors import TypesetError
+from .errors import TypesetError, printable
 from .parse import parse_issue
 
 
@@ -58,12 +58,11 @@ def cmd_check(args: argparse.Namespace) -> int:
             report = check_issue(path, pdf_path=args.pdf, update=args.update,
                                  options=Options(layout=args.layout, verbose=args.verbose))
         except TypesetError as exc:
-            print(str(exc), file=sys.stderr)
+            _emit(str(exc), sys.stderr)
             code = max(code, exc.exit_code)
             continue
         stream = sys.stdout if report.ok else sys.stderr
-        for line in report.lines():
-            print(line, file=stream)
+        _emit("\n".join(report.lines()), stream)
         if not report.ok:
             code = max(code, 1)
     return code
@@ -153,6 +152,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _emit(text: str, stream) -> None:
+    """Print `text` line by line, control and separator characters escaped (see
+    errors.printable): what the user reads is exactly one line per message."""
+    for line in text.split("\n"):
+        print(printable(line), file=stream)
+
+
 class Interrupted(BaseException):
     """SIGTERM or SIGHUP arrived: unwind like Ctrl-C, so temporary files are removed."""
 
@@ -180,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except TypesetError as exc:
-        print(str(exc), file=sys.stderr)
+        _emit(str(exc), sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("typeset: interrupted", file=sys.stderr)
@@ -192,9 +198,9 @@ def main(argv: list[str] | None = None) -> int:
         subject = getattr(args, "file", None) or (getattr(args, "files", None) or ["typeset"])[0]
         if getattr(args, "verbose", False):
             traceback.print_exc()
-        print(f"{subject}: internal error: {type(exc).__name__}: {str(exc)[:200]}"
-              f"{'' if getattr(args, 'verbose', False) else ' (rerun with -v for the traceback)'}",
-              file=sys.stderr)
+        hint = "" if getattr(args, "verbose", False) else " (rerun with -v for the traceback)"
+        _emit(f"{subject}: internal error: {type(exc).__name__}: "
+              f"{str(exc).splitlines()[0][:200] if str(exc) else ''}{hint}", sys.stderr)
         return 1
     finally:
         for signum, handler in previous.items():

@@ -46,3 +46,17 @@ def display_path(path) -> str:
         return str(Path(path).resolve().relative_to(Path.cwd()))
     except (ValueError, OSError):
         return str(path)
+
+
+def printable(line: str) -> str:
+    """`line` with control, format and line-separator characters shown as \\uXXXX.
+
+    Messages quote the input; a U+2028 or U+0085 in it would split the line for a
+    reader of the output, and U+202E would reorder what a terminal shows.
+    """
+    import unicodedata
+
+    return "".join(
+        f"\\u{ord(c):04x}" if c != "\t" and unicodedata.category(c) in ("Cc", "Cf", "Zl", "Zp")
+        else c
+        for c in line)

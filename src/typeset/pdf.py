@@ -76,12 +76,12 @@ class _SharedFonts(FontConfiguration):
 _fonts: _SharedFonts | None = None
 
 
-def render(html: str, base_url: Path, roots: tuple[Path, ...] = ()
+def render(html: str, base_url: Path, roots: tuple[Path, ...] | None = None
            ) -> tuple[weasyprint.Document, list[str]]:
     """Lay out `html` into pages; return the document and WeasyPrint's warnings.
 
     Every URL goes through one `resources.Fetcher` that reads files under `roots`
-    (the layout's folders, fonts/, the issue's folder: `base_url` is always added)
+    (default: layouts/ and fonts/; the issue's folder `base_url` is always added)
     and nothing else; a refused URL fails the render with `TypesetError` naming it,
     where WeasyPrint alone would only log a warning and leave the resource out.
     """
@@ -89,6 +89,10 @@ def render(html: str, base_url: Path, roots: tuple[Path, ...] = ()
     from .errors import TypesetError
     from .resources import Fetcher
 
+    if roots is None:
+        from .layout import data_dir
+
+        roots = (data_dir("layouts"), data_dir("fonts"))
     fetcher = Fetcher((Path(base_url), *roots))
     with collected_warnings() as warnings:
         if _fonts is None:

@@ -92,7 +92,9 @@ def _walk(nodes, defines, model: ElementModel, low: int, high: float, top: bool)
             if sub.particles:
                 names = frozenset().union(*(p.names for p in sub.particles))
                 optional = any(p.low == 0 for p in sub.particles) or sub.mixed
-                model.particles.append(Particle(names, 0 if optional else low, high))
+                # a branch that repeats (p+, or inline's zeroOrMore) makes the choice repeat
+                repeat = max(p.high for p in sub.particles)
+                model.particles.append(Particle(names, 0 if optional else low, high * repeat))
             for attr in sub.required_attrs | sub.optional_attrs:
                 model.optional_attrs.add(attr)
             model.attr_values.update(sub.attr_values)
