@@ -9,14 +9,26 @@ project holds itself to:
 - a warm `--watch` re-render well under a second (measured in-process: the time from
   touching the issue file to the new PDF).
 
+With `--huge`, it measures instead one issue holding a single paragraph of each size
+in `--sizes` (KB of UTF-8 Chinese text with its punctuation, the sample issue's own
+paragraphs repeated), laid out and written to PDF by WeasyPrint with typeset's Chinese
+extension (and its typography check) and without it, each in a fresh process; it prints
+the median CPU seconds of each (other work on a shared machine disturbs them less than
+wall time), their ratio, and the growth exponent of each from one size to the next
+(1 is linear, 2 quadratic). The extension's time must grow no faster than WeasyPrint's.
+
 Usage: python bench/run.py [--runs N] [--issue FILE] [--doc ID]
+       python bench/run.py --huge [--sizes 62,125,250] [--runs N]
 Figures on a shared 2-core machine are noisy: compare ratios within one run.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import math
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -77,12 +89,146 @@ def watch_rerender(issue: Path, doc: str, runs: int) -> list[float]:
     return times
 
 
+def huge_paragraph(kilobytes: int) -> str:
+    """A paragraph of `kilobytes` × 1000 bytes of UTF-8: real gazette text.
+
+    The sample issue's paragraphs (their text as printed, runs of white space with a
+    line break dropped as the parser drops them), one after the other, repeated: Han
+    characters with their punctuation, numbers and a little Latin.
+    """
+    from lxml import etree
+
+    sample = etree.parse(str(ROOT / "issues" / "2021-10.xml"))
+    paragraphs = [
+        text for element in sample.iter("p")
+        if len(text := re.sub(r"\s*\n\s*", "", "".join(element.itertext()))) > 20]
+    parts, size = [], 0
+    while size < kilobytes * 1000:
+        text = paragraphs[len(parts) % len(paragraphs)]
+        parts.append(text)
+        size += len(text.encode())
+    return "".join(parts).encode()[:kilobytes * 1000].decode(errors="ignore")
+
+
+def huge_html(kilobytes: int, folder: Path):
+    """HTML of an issue whose one document is a single paragraph of `kilobytes` KB.
+
+    The issue is the minimal fixture with one marker paragraph, composed by typeset;
+    the marker is then replaced by the paragraph, escaped as the templates escape
+    text. (The parser refuses paragraphs of more than 100,000 characters, about
+    300 KB; the layout engine is measured here, at any size.)
+    Returns the HTML and the loaded layout.
+    """
+    from lxml import etree
+    from markupsafe import escape
+
+    from typeset.compose import compose
+    from typeset.layout import load_layout
+    from typeset.parse import parse_issue
+
+    marker = "测试段落标记"
+    tree = etree.parse(str(ROOT / "tests" / "fixtures" / "minimal.xml"))
+    body = tree.find(".//body")
+    for child in list(body):
+        body.remove(child)
+    etree.SubElement(body, "p").text = marker
+    issue = folder / "huge.xml"
+    tree.write(str(issue), encoding="UTF-8", xml_declaration=True)
+    layout = load_layout("gazette")
+    html = compose(parse_issue(issue), layout)
+    assert html.count(marker) == 1, "the marker paragraph is not in the HTML once"
+    return html.replace(marker, str(escape(huge_paragraph(kilobytes)))), layout
+
+
+def huge_once(kilobytes: int, extension: bool) -> dict[str, float]:
+    """Lay out and write the one-paragraph issue in this process; CPU seconds per step.
+
+    With `extension`, as `typeset build` does it (typeset.cjk enabled, then the
+    typography check); without, the same HTML through WeasyPrint alone.
+    """
+    sys.path.insert(0, str(ROOT / "src"))
+    sys.setrecursionlimit(10_000)
+    from typeset import cjk, pdf
+    from typeset.typocheck import check_document
+
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        html, layout = huge_html(kilobytes, folder)
+        if extension:
+            cjk.enable(han_latin_space=layout.settings["typography"]["han_latin_space"])
+        else:
+            cjk.disable()
+        fonts = {face.parent for face in layout.faces.values()}
+        times = {}
+        clock = time.process_time
+        started = clock()
+        document, _ = pdf.render(html, base_url=folder, roots=(*layout.folders, *fonts))
+        times["render"] = clock() - started
+        started = clock()
+        if extension:
+            check_document(document)
+        times["check"] = clock() - started
+        started = clock()
+        pdf.pdf_bytes(document)
+        times["write"] = clock() - started
+    times["total"] = sum(times.values())
+    times["pages"] = len(document.pages)
+    return times
+
+
+def huge(sizes: list[int], runs: int) -> int:
+    """Print the single-paragraph figures: seconds, ratio, growth exponents."""
+    modes = {"weasyprint": False, "typeset": True}
+    results: dict[tuple[int, str], list[dict]] = {}
+    for size in sizes:
+        for _ in range(runs):  # alternate, so a busy spell hits both
+            for mode in modes:
+                output = subprocess.run(
+                    [sys.executable, __file__, "--huge-once", str(size), mode],
+                    cwd=ROOT, check=True, capture_output=True, text=True).stdout
+                results.setdefault((size, mode), []).append(json.loads(output))
+
+    def median(size, mode, key="total"):
+        return statistics.median(run[key] for run in results[size, mode])
+
+    print(f"typeset benchmark: one paragraph of N KB, median of {runs} runs, "
+          "CPU seconds to lay out and write the PDF")
+    print(f"{'KB':>5}{'pages':>6}{'WeasyPrint':>12}{'typeset':>9}{'ratio':>7}"
+          f"{'render':>9}{'check':>7}{'write':>7}")
+    for size in sizes:
+        stock, ours = median(size, "weasyprint"), median(size, "typeset")
+        print(f"{size:>5}{results[size, 'typeset'][0]['pages']:>6}{stock:>12.2f}{ours:>9.2f}"
+              f"{ours / stock:>7.2f}{median(size, 'typeset', 'render'):>9.2f}"
+              f"{median(size, 'typeset', 'check'):>7.2f}{median(size, 'typeset', 'write'):>7.2f}")
+    print()
+    print("growth exponent k (time ∝ size^k) from one size to the next")
+    for small, large in zip(sizes, sizes[1:], strict=False):
+        exponents = [
+            math.log(median(large, mode) / median(small, mode)) / math.log(large / small)
+            for mode in modes]
+        print(f"{small:>5} → {large:<5} WeasyPrint {exponents[0]:.2f}   typeset {exponents[1]:.2f}")
+    return 0
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--issue", default="issues/2021-10.xml")
     parser.add_argument("--doc", default="nzbh-2021-22", help="document to preview")
+    parser.add_argument("--huge", action="store_true",
+                        help="time one paragraph of each size instead, with and without "
+                             "the Chinese extension")
+    parser.add_argument("--sizes", default="62,125,250",
+                        help="paragraph sizes for --huge, KB of UTF-8 (default 62,125,250)")
+    parser.add_argument("--huge-once", nargs=2, metavar=("KB", "MODE"),
+                        help=argparse.SUPPRESS)  # one measurement, in its own process
     args = parser.parse_args()
+    if args.huge_once:
+        size, mode = args.huge_once
+        print(json.dumps(huge_once(int(size), mode == "typeset")))
+        return 0
+    if args.huge:
+        return huge([int(size) for size in args.sizes.split(",")], args.runs)
     issue = ROOT / args.issue
     with tempfile.TemporaryDirectory() as folder:
         pdf = str(Path(folder) / "issue.pdf")

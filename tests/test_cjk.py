@@ -419,6 +419,66 @@ def test_one_char_last_line_counted_without_cjk():
     assert report.one_char_last_lines == 1
 
 
+# -- Long paragraphs ---------------------------------------------------------------
+
+def test_char_index_is_the_character_at_a_utf8_offset():
+    # Han, ASCII, Latin-1 and 4-byte characters; short texts and indexed ones.
+    for text in ("中a", "中é𠀀。a" * 3, "中国a𠀀é，" * 400):
+        for i in range(len(text) + 1):
+            assert cjk.char_index(text, len(text[:i].encode())) == i
+
+
+def test_content_length_from_start_up_to_limit():
+    text = "，“中国”、1。a"  # content: 中 国 1 a
+    assert cjk.content_length(text) == 4
+    assert cjk.content_length(text, 4) == 2
+    assert cjk.content_length(text, 0, limit=2) == 2
+    assert cjk.content_length(text, 7, limit=2) == 1
+    assert cjk.content_length(text, 9, limit=2) == 0
+
+
+def test_last_line_rule_in_a_long_paragraph():
+    # 1,502 characters in lines of 5: the last line would hold 了。 alone.
+    text = "中国人民政府工作报告" * 150 + "了。"
+    document = render(f"<p>{text}</p>", WIDTH_5)
+    lines = line_texts(document)
+    assert "".join(lines) == text
+    assert cjk.content_length(lines[-1]) >= 2, lines[-3:]
+    assert typocheck.check_document(document).one_char_last_lines == 0
+
+
+def test_push_in_at_the_start_of_a_long_paragraph():
+    text = "中国人民政府。工作报告文件" + "中国人民政府工作报告" * 110
+    document = render(f"<p>{text}</p>", "p { width: 6.6em; text-align: justify }")
+    lines = line_texts(document)
+    assert "".join(lines) == text
+    assert lines[0] == "中国人民政府。"
+
+
+def test_rest_of_a_paragraph_is_not_read_on_every_line(monkeypatch):
+    """Each line reads a few characters of the rest of its paragraph, not all of
+    it (which made a build quadratic in the length of a paragraph)."""
+    read = []
+    content_re = cjk._CONTENT_RE
+
+    class Counting:
+        def findall(self, text, pos=0):
+            read.append(len(text) - pos)
+            return content_re.findall(text, pos)
+
+        def finditer(self, text, pos=0):
+            for match in content_re.finditer(text, pos):
+                read.append(match.end() - pos)
+                pos = match.end()
+                yield match
+
+    monkeypatch.setattr(cjk, "_CONTENT_RE", Counting())
+    text = "".join(PARAGRAPHS) * 8  # about 4,000 characters in 260 lines
+    document = render(f"<p>{text}</p>", ONE_COLUMN)
+    assert len(list(line_boxes(document))) > 200
+    assert 0 < sum(read) < 2 * len(text)
+
+
 # -- typocheck --------------------------------------------------------------------
 
 def test_stranded_heading_found():

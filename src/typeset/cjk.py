@@ -44,6 +44,13 @@ Hooks (all in WeasyPrint 70.x; :func:`check_internals` verifies them):
   ``layout.block.iter_line_boxes`` (which marks a paragraph's last text box)
   the last-line rule.
 
+Cost: this module's own work on a line is in proportion to the line, never to
+the rest of its paragraph (WeasyPrint gives positions in a paragraph as UTF-8
+byte offsets; :func:`char_index` converts them without encoding the
+paragraph). WeasyPrint itself re-encodes the rest of a paragraph for each line
+(also when the push-in asks it for a line again), so a huge paragraph's time
+grows as WeasyPrint's own does, about quadratically (``bench/run.py --huge``).
+
 Known limits: justification is computed per line after Pango chose the breaks
 (no paragraph-wide optimisation); right-to-left lines, lines with leaders,
 tabs or preserved newlines are left to WeasyPrint; a gap of 0.1 em or more
@@ -61,6 +68,7 @@ from __future__ import annotations
 import functools
 import inspect
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from itertools import accumulate
 
@@ -172,9 +180,53 @@ def han_latin_boundaries(text: str) -> list[int]:
 _CONTENT_RE = re.compile(r"[\w\u3400-\u9fff\U00020000-\U0003ffff]")
 
 
-def content_length(text: str) -> int:
-    """Number of characters that are not punctuation or spaces."""
-    return len(_CONTENT_RE.findall(text))
+def content_length(text: str, start: int = 0, limit: int | None = None) -> int:
+    """Number of characters that are not punctuation or spaces.
+
+    Counts from ``text[start]`` on without copying the text, and stops at
+    ``limit`` when given (so asking whether the rest of a long paragraph holds
+    exactly one such character costs a few characters, not the paragraph).
+    """
+    if limit is None:
+        return len(_CONTENT_RE.findall(text, start))
+    count = 0
+    for _ in _CONTENT_RE.finditer(text, start):
+        count += 1
+        if count >= limit:
+            break
+    return count
+
+
+#: Texts at least this long get a byte-offset index (see :func:`char_index`).
+_INDEXED_LENGTH = 1024
+_INDEX_BLOCK = 256  # characters between two checkpoints of the index
+_INDEXES: dict[int, tuple[str, bytes, list[int]]] = {}
+
+
+def char_index(text: str, byte_index: int) -> int:
+    """Index in ``text`` of the character at UTF-8 byte offset ``byte_index``.
+
+    WeasyPrint counts the text of a box already set in bytes (``skip``,
+    ``resume_at``). Encoding the whole text to convert costs its length on
+    every line of a paragraph, so long texts get a reusable index: their
+    encoding and the byte offset of every 256th character (for the last few
+    texts asked about). ``byte_index`` must fall between two characters.
+    """
+    if len(text) < _INDEXED_LENGTH:
+        return len(text.encode()[:byte_index].decode())
+    entry = _INDEXES.get(id(text))
+    if entry is None or entry[0] is not text:
+        if len(_INDEXES) >= 8:
+            _INDEXES.clear()
+        checkpoints = [0]
+        for start in range(0, len(text), _INDEX_BLOCK):
+            checkpoints.append(
+                checkpoints[-1] + len(text[start:start + _INDEX_BLOCK].encode()))
+        entry = _INDEXES[id(text)] = (text, text.encode(), checkpoints)
+    _, encoded, checkpoints = entry
+    block = min(bisect_right(checkpoints, byte_index) - 1, len(checkpoints) - 2)
+    start = checkpoints[block]
+    return block * _INDEX_BLOCK + len(encoded[start:byte_index].decode())
 
 
 # -- State and WeasyPrint internals --------------------------------------------
@@ -536,9 +588,7 @@ def _add_attributes(layout, native_log_attrs) -> None:
     if not (halts or spacing or nobreaks):
         return
 
-    offsets = [0, *accumulate(
-        1 if char < "\x80" else 2 if char < "\u0800" else 3 if char < "\U00010000" else 4
-        for char in text)]
+    offsets = _utf8_offsets(text)
     if "\x00" in text:  # removed by WeasyPrint before Pango sees the text
         return
 
@@ -601,6 +651,18 @@ def _pango_gaps_re(native_log_attrs):
     return _GAPS_RE
 
 
+_NOT_THREE_BYTES_RE = re.compile("[^\u0800-\uffff]")
+
+
+def _utf8_offsets(text: str):
+    """UTF-8 byte offset of each character of ``text``, and of its end."""
+    if not _NOT_THREE_BYTES_RE.search(text):  # all Han and full-width: 3 bytes each
+        return range(0, 3 * len(text) + 1, 3)
+    return [0, *accumulate(
+        1 if char < "\x80" else 2 if char < "\u0800" else 3 if char < "\U00010000" else 4
+        for char in text)]
+
+
 def _ranges(indexes):
     """Group sorted integers into ``(start, end)`` ranges of consecutive ones."""
     ranges = []
@@ -620,12 +682,15 @@ def _tailor_log_attrs(text: str, log_attrs) -> None:
 
 # -- Finishing a line: compression, Han–Latin spacing, justification ----------
 
-@dataclass
-class _Unit:
-    char: str
-    box: object  # TextBox, or atomic inline box for _OBJECT
-    index: int  # index in box.text
-    weight: int
+class _Weights(dict):
+    """Justification weight of each character met, computed once."""
+
+    def __missing__(self, char):
+        weight = self[char] = justification_weight(char)
+        return weight
+
+
+_WEIGHTS = _Weights()
 
 
 @dataclass
@@ -679,29 +744,33 @@ def _finish_line(context, line, available_width, last) -> bool:
     justify = align == "justify" and line.style["white_space"] in (
         "normal", "nowrap", "pre-line")
 
-    units = []
+    # One unit per character of the line (an atomic inline box is one unit,
+    # _OBJECT): its text, the leaf it belongs to and its justification weight.
+    texts, owners, first_unit = [], [], {}
     for leaf in leaves:
-        if isinstance(leaf, boxes.TextBox):
-            units.extend(
-                _Unit(char, leaf, i, justification_weight(char))
-                for i, char in enumerate(leaf.text))
-        else:
-            units.append(_Unit(_OBJECT, leaf, -1, 1))
-    if not units:
+        text = leaf.text if isinstance(leaf, boxes.TextBox) else _OBJECT
+        if text:
+            first_unit[id(leaf)] = len(owners)
+        texts.append(text)
+        owners.extend([leaf] * len(text))
+    if not owners:
         return True
+    line_text = "".join(texts)
+    weights = list(map(_WEIGHTS.__getitem__, line_text))
+    count = len(owners)
 
-    line_text = "".join(unit.char for unit in units)
     halts = pair_halts(line_text)
     if justify and line_text[-1] in CLOSE_LIKE:
-        halts.add(len(units) - 1)
+        halts.add(count - 1)
     han_latin = set(han_latin_boundaries(line_text)) if _OPTIONS.han_latin_space else set()
 
     # Is anything different from what Pango measured while breaking the line?
     changed = justify or bool(han_latin)
     if not changed:
-        for box in {id(unit.box): unit.box for unit in units
-                    if unit.char != _OBJECT}.values():
-            own = {u.index for j, u in enumerate(units) if u.box is box and j in halts}
+        for box in {id(owners[j]): owners[j] for j in range(count)
+                    if line_text[j] != _OBJECT}.values():
+            start = first_unit[id(box)]
+            own = {j - start for j in halts if owners[j] is box}
             if own != pair_halts(box.text):
                 changed = True
                 break
@@ -716,38 +785,43 @@ def _finish_line(context, line, available_width, last) -> bool:
         if not isinstance(leaf, boxes.TextBox):
             start += 1
             continue
-        cuts = [0] + [
-            j - start + 1 for j in range(start, start + len(leaf.text) - 1)
-            if j in han_latin] + [len(leaf.text)]
+        length = len(leaf.text)
+        cuts = [0, *sorted(
+            j - start + 1 for j in han_latin if start <= j < start + length - 1), length]
         segments = [
-            (begin, end, frozenset(i - begin for i in range(begin, end) if start + i in halts))
+            (begin, end, frozenset(
+                i - start - begin for i in halts if start + begin <= i < start + end))
             for begin, end in zip(cuts, cuts[1:], strict=False)]
         # Unchanged boxes keep the width Pango measured when breaking the line.
         measured = len(segments) == 1 and segments[0][2] == frozenset(pair_halts(leaf.text))
         plans[id(leaf)] = _Plan(leaf, leaf.position_x, leaf.width, segments, start, measured)
-        start += len(leaf.text)
-
-    def unit_spacing(j, spacing):
-        unit = units[j]
-        return _pango_spacing(
-            spacing * unit.weight + _style_spacing(unit.box.style, unit.char))
+        start += length
 
     def layout_plan(plan, spacing):
+        # Letter-spacing of a character: its weight's share of the spacing,
+        # plus the style's letter- and word-spacing (word-spacing on spaces).
+        style = plan.box.style
+        values = {}
         plan.results = []
         for begin, end, own_halts in plan.segments:
-            own_spacing = tuple(
-                unit_spacing(plan.start + i, spacing) for i in range(begin, end))
+            own_spacing = []
+            for j in range(plan.start + begin, plan.start + end):
+                key = (weights[j], line_text[j] in _SPACES)
+                value = values.get(key)
+                if value is None:
+                    value = values[key] = _pango_spacing(
+                        spacing * weights[j] + _style_spacing(style, line_text[j]))
+                own_spacing.append(value)
             plan.results.append(_layout_text(
-                plan.box, plan.box.text[begin:end], own_halts, own_spacing))
+                plan.box, plan.box.text[begin:end], own_halts, tuple(own_spacing)))
 
     # Gaps between boxes (and box segments): Han–Latin space, plus
     # justification for the two half-gaps Pango trims at the edges of a layout.
     boundaries = []  # (unit index before the gap, Han–Latin space)
-    for j in range(len(units) - 1):
-        if units[j].box is not units[j + 1].box or j in han_latin:
-            font_size = units[j].box.style["font_size"]
-            space = (_OPTIONS.han_latin_em * font_size) if j in han_latin else 0
-            boundaries.append((j, space))
+    for j in sorted({index - 1 for index in first_unit.values() if index} | han_latin):
+        font_size = owners[j].style["font_size"]
+        space = (_OPTIONS.han_latin_em * font_size) if j in han_latin else 0
+        boundaries.append((j, space))
 
     natural_width = line.width + sum(space for _, space in boundaries)
     for plan in plans.values():
@@ -759,8 +833,7 @@ def _finish_line(context, line, available_width, last) -> bool:
     capped = {}
     if justify:
         spare = available_width - natural_width
-        weight = (sum(unit.weight for unit in units)
-                  - (units[0].weight + units[-1].weight) / 2)
+        weight = sum(weights) - (weights[0] + weights[-1]) / 2
         if spare > 0 and weight > 0:
             spacing = spare / weight
             # Keep gaps between boxes small if the gaps inside boxes can
@@ -768,30 +841,29 @@ def _finish_line(context, line, available_width, last) -> bool:
             while True:
                 over = [
                     (j, cap) for j, _ in boundaries if j not in capped
-                    for cap in [_MAX_BOX_GAP_EM * units[j].box.style["font_size"]]
-                    if spacing * (units[j].weight + units[j + 1].weight) / 2 > cap]
+                    for cap in [_MAX_BOX_GAP_EM * owners[j].style["font_size"]]
+                    if spacing * (weights[j] + weights[j + 1]) / 2 > cap]
                 if not over:
                     break
                 for j, cap in over:
                     capped[j] = cap
                     spare -= cap
-                    weight -= (units[j].weight + units[j + 1].weight) / 2
+                    weight -= (weights[j] + weights[j + 1]) / 2
                 if weight <= 0 or spare <= 0:
                     capped = {}
                     spacing = (available_width - natural_width) / (
-                        sum(unit.weight for unit in units)
-                        - (units[0].weight + units[-1].weight) / 2)
+                        sum(weights) - (weights[0] + weights[-1]) / 2)
                     break
                 spacing = spare / weight
             for plan in plans.values():
-                if any(units[plan.start + i].weight for i in range(len(plan.box.text))):
+                if any(weights[plan.start:plan.start + len(plan.box.text)]):
                     layout_plan(plan, spacing)
 
     gaps = {}
     for j, space in boundaries:
-        gap = capped.get(j, spacing * (units[j].weight + units[j + 1].weight) / 2)
+        gap = capped.get(j, spacing * (weights[j] + weights[j + 1]) / 2)
         gaps[j + 1] = gap + space
-    _place(line, plans, units, gaps)
+    _place(line, plans, first_unit, gaps)
     return not justify
 
 
@@ -809,14 +881,13 @@ def _layout_text(box, text, halts, spacing):
     return layout, width
 
 
-def _place(line, plans, units, gaps):
-    """Put the new layouts in the line and move boxes to their new places."""
-    from weasyprint.formatting_structure import boxes
+def _place(line, plans, first_unit, gaps):
+    """Put the new layouts in the line and move boxes to their new places.
 
-    # Index of the first unit of each leaf, for the gap before it.
-    first_unit = {}
-    for j, unit in enumerate(units):
-        first_unit.setdefault(id(unit.box), j)
+    ``first_unit``: index in the line of each leaf's first unit (by ``id``),
+    for the gap before it.
+    """
+    from weasyprint.formatting_structure import boxes
 
     def first_leaf(box):
         if isinstance(box, boxes.InlineBox):
@@ -889,8 +960,8 @@ def _push_in(original, result, context, box, available_width, skip, is_line_star
             or style["white_space"] not in ("normal", "nowrap", "pre-line")
             or available_width - new_box.width < style["font_size"]):
         return result
-    rest = box.text.encode()[resume:].decode()
-    if not any(char in CLOSE_LIKE for char in rest[:4]):
+    start = char_index(box.text, resume)
+    if not any(char in CLOSE_LIKE for char in box.text[start:start + 4]):
         return result
     retry = original(
         context, box, available_width + style["font_size"] / 2, skip, is_line_start)
@@ -934,8 +1005,13 @@ def _last_line_shape(original, result, context, box, available_width, skip,
             or available_width is None
             or not getattr(box, "_cjk_paragraph_end", False)):
         return result
-    rest = box.text.encode()[resume:].decode()
-    if (content_length(rest) != 1 or "\n" in rest
+    # The rest of the paragraph can be most of a long one: read only up to its
+    # second content character, and all of it only when it holds just one.
+    start = char_index(box.text, resume)
+    if content_length(box.text, start, limit=2) != 1:
+        return result
+    rest = box.text[start:]
+    if ("\n" in rest
             or not any(is_wide(char) for char in rest)
             or content_length(new_box.text) < 4):
         return result
@@ -943,7 +1019,7 @@ def _last_line_shape(original, result, context, box, available_width, skip,
     retry_box, retry_resume, retry_preserved = retry
     if retry_box is None or retry_resume is None or retry_preserved:
         return result
-    retry_rest = box.text.encode()[retry_resume:].decode()
+    retry_rest = box.text[char_index(box.text, retry_resume):]
     if (content_length(retry_rest) < 2
             or retry_box.width < 0.6 * new_box.width
             or content_length(retry_rest) > content_length(new_box.text)):
