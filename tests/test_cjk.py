@@ -549,3 +549,18 @@ def test_check_internals_fails_on_other_version(monkeypatch):
     monkeypatch.setattr(weasyprint, "__version__", "71.0")
     with pytest.raises(RuntimeError, match="71.0"):
         cjk.check_internals()
+
+
+def test_han_latin_space_never_pushes_a_line_past_its_column(tmp_path):
+    """The ¼ em added between Han and Latin after Pango broke a line could make it 3.6 pt
+    wider than its column (the sample's 医疗保障 document, '年完成）'): such a line is
+    tightened evenly instead, and the build's overflow check finds nothing."""
+    from typeset.build import Options, build
+    from typeset.typocheck import overflows
+
+    from .conftest import SAMPLE
+
+    result = build(SAMPLE, Options(output=tmp_path / "x.pdf", only="ndf-2021-13",
+                                   han_latin_space=True))
+    assert overflows(result.document) == []
+    assert result.typography.overfull_lines == 0

@@ -38,7 +38,9 @@ HOSTILE = ('甲"乙\\丙</style><link rel="attachment" href="file:///etc/passwd"
 
 def hostile_issue(text: str = HOSTILE, figure: str | None = None) -> str:
     """A small issue with `text` in every field that reaches the cover, the contents,
-    the running heads, the colophon, the board and a document."""
+    the running heads, the colophon, the board and a document.  The contents slogan, set
+    vertically one character a line, gets the first 12 characters: more would run off
+    the page, which the build refuses (test_text_off_the_page_fails_the_build)."""
     t, a = escape(text), quoteattr(text)
     fig = f'<figure><img src={quoteattr(figure)}/></figure>' if figure is not None else ""
     return f"""<?xml version="1.0" encoding="UTF-8"?>
@@ -52,7 +54,7 @@ def hostile_issue(text: str = HOSTILE, figure: str | None = None) -> str:
     <number>1</number>
     <cumulative>663</cumulative>
     <published>2021-01-15</published>
-    <contents-slogans><line>{t}</line></contents-slogans>
+    <contents-slogans><line>{escape(text[:12])}</line></contents-slogans>
   </meta>
   <board>
     <title>{t}</title>
@@ -483,3 +485,28 @@ def test_preview_numbers_from_one_when_the_baseline_is_damaged(tmp_path, minimal
     assert main(["preview", str(source), "ceshi-1", "-o", str(tmp_path / "p.pdf")]) == 0
     assert "numbering the preview from 1" in capsys.readouterr().err
     assert PdfReader(tmp_path / "p.pdf").page_labels[0] == "1"
+
+
+@pytest.mark.parametrize("field, text", [
+    ("<gazette>", "<gazette><nobr>测试自治区人民政府公报测试</nobr>"),  # a 50 pt run, no break
+    ("<contents-slogans>", "<contents-slogans><line>" + "发布政令宣传政策" * 6 + "</line>"),
+    ("<p>现将", "<p>正文<nobr>" + "Donaudampfschiff" * 16 + "</nobr>。</p><p>现将"),
+])
+def test_text_off_the_page_fails_the_build(tmp_path, minimal_path, capsys, field, text):
+    """Text that would print off the page or over the next column is an error naming the
+    page, never a PDF that looks fine in the log."""
+    xml = minimal_path.read_text(encoding="utf-8")
+    if field == "<contents-slogans>":
+        xml = xml.replace("</meta>", "<contents-slogans><line>x</line></contents-slogans></meta>")
+    old = field if field != "<gazette>" else "<gazette>测试自治区<br/>人民政府公报"
+    new = text if field != "<gazette>" else text
+    if field == "<contents-slogans>":
+        old, new = "<contents-slogans><line>x</line>", text
+    assert old in xml
+    source = write(tmp_path, "x.xml", xml.replace(old, new, 1))
+    out = tmp_path / "x.pdf"
+    out.write_bytes(b"%PDF-old")
+    assert main(["build", str(source), "-o", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"{source}: page ") and "text runs" in err
+    assert out.read_bytes() == b"%PDF-old"

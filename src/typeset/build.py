@@ -73,6 +73,10 @@ class BuildResult:
 _warned_harfbuzz = False
 
 
+def _excerpt(text: str, length: int = 24) -> str:
+    return text if len(text) <= length else text[:length] + "…"
+
+
 def _say(message: str) -> None:
     """The default log: each line on stderr, control characters escaped."""
     for line in message.split("\n"):
@@ -143,8 +147,16 @@ def build(source: str | Path, options: Options = Options(),
     failed = [w for w in warnings if w.startswith("Failed to load")]
     if failed:
         raise TypesetError(f"typeset: {failed[0]}")
-    from .typocheck import check_document
+    from .typocheck import check_document, overflows
 
+    outside = overflows(document)
+    if outside:  # text off the page or over the next column: never printed silently
+        lines = [f"{display_path(source)}: page {o.page} of the PDF: text runs {o.where}: "
+                 f"{_excerpt(o.text)!r}; let it break (no <nobr> around long text) or "
+                 "shorten it" for o in outside[:3]]
+        if len(outside) > 3:
+            lines.append(f"{display_path(source)}: … and {len(outside) - 3} more overflow(s)")
+        raise TypesetError("\n".join(lines))
     headings = layout.settings["typography"]["headings"]
     typography = check_document(document, heading_selector=headings)
     step("render", f"5/6 render   {len(document.pages)} pages; {typography.summary()}")

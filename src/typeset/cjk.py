@@ -81,6 +81,8 @@ HAN_LATIN_SPACE_EM = 0.25
 #: width allows it: PDF text extractors (pypdf, poppler) read a positioning gap
 #: of about 0.1 em or more as a word space.
 _MAX_BOX_GAP_EM = 0.09
+#: A line wider than its column by more than this (CSS px) is tightened evenly.
+_OVERFULL_TOLERANCE = 0.05
 
 # -- Character classes --------------------------------------------------------
 
@@ -831,10 +833,26 @@ def _finish_line(context, line, available_width, last) -> bool:
 
     spacing = 0
     capped = {}
+    overfull = natural_width - available_width > _OVERFULL_TOLERANCE
+    if overfull and not justify:
+        # Only what this extension added (Han–Latin space, a re-laid-out box) can make
+        # a line Pango broke wider than its column: take it back evenly, never print
+        # past the edge.
+        weight = sum(weights) - (weights[0] + weights[-1]) / 2
+        if weight > 0:
+            spacing = (available_width - natural_width) / weight
+            for plan in plans.values():
+                if any(weights[plan.start:plan.start + len(plan.box.text)]):
+                    layout_plan(plan, spacing)
     if justify:
         spare = available_width - natural_width
         weight = sum(weights) - (weights[0] + weights[-1]) / 2
-        if spare > 0 and weight > 0:
+        if overfull and weight > 0:  # tighten evenly rather than run past the edge
+            spacing = spare / weight
+            for plan in plans.values():
+                if any(weights[plan.start:plan.start + len(plan.box.text)]):
+                    layout_plan(plan, spacing)
+        elif spare > 0 and weight > 0:
             spacing = spare / weight
             # Keep gaps between boxes small if the gaps inside boxes can
             # take the rest (extractors read a wide gap as a space).
@@ -859,10 +877,26 @@ def _finish_line(context, line, available_width, last) -> bool:
                 if any(weights[plan.start:plan.start + len(plan.box.text)]):
                     layout_plan(plan, spacing)
 
-    gaps = {}
-    for j, space in boundaries:
-        gap = capped.get(j, spacing * (weights[j] + weights[j + 1]) / 2)
-        gaps[j + 1] = gap + space
+    def gaps_for(spacing):
+        return {j + 1: capped.get(j, spacing * (weights[j] + weights[j + 1]) / 2) + space
+                for j, space in boundaries}
+
+    gaps = gaps_for(spacing)
+    if justify or overfull:
+        # Pango's measure of the spaced layouts can differ from the linear estimate
+        # (letter-spacing on few expandable characters, spaces): correct once so the
+        # line never ends past its column.
+        width = line.width + sum(gaps.values()) + sum(
+            sum(w for _, w in plan.results) - plan.old_width
+            for plan in plans.values() if plan.results is not None)
+        weight = sum(weights) - (weights[0] + weights[-1]) / 2
+        over = width - available_width
+        if over > _OVERFULL_TOLERANCE and weight > 0:
+            spacing -= over / weight
+            for plan in plans.values():
+                if any(weights[plan.start:plan.start + len(plan.box.text)]):
+                    layout_plan(plan, spacing)
+            gaps = gaps_for(spacing)
     _place(line, plans, first_unit, gaps)
     return not justify
 

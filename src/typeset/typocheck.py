@@ -321,7 +321,7 @@ def _check_headings(lines, report, add):
         right = left + line.block.width
         bottom = line.box.position_y + line.box.height
         following = []  # the heading's own text: the lines up to the next heading
-        for other in lines[index + 1:]:
+        for other in (lines[k] for k in range(index + 1, len(lines))):  # no copy of lines
             if other.heading is not None:
                 break
             following.append(other)
@@ -339,3 +339,48 @@ def _check_headings(lines, report, add):
         if count < min(2, len(following)):  # its text (or 2 lines of it) went elsewhere
             report.stranded_headings += 1
             add("stranded_heading", line)
+
+
+@dataclass
+class Overflow:
+    """A run of text printed outside where it belongs."""
+
+    page: int  # 1-based
+    where: str  # "off the page" or "past its column or box by N pt"
+    text: str
+
+
+def overflows(document, tolerance_pt: float = 1.0) -> list[Overflow]:
+    """Text of ``document`` that leaves the page, or runs past the right edge of its block.
+
+    In: a rendered ``weasyprint.Document``.  Out: one `Overflow` per text box that
+    lies partly off the page (the cover pushed up by a tall board, a vertical slogan
+    longer than the page) or ends more than ``tolerance_pt`` past its block's content
+    box (a ``<nobr>`` wider than its column, a string with no break at all), in page
+    order.  Every block counts, not only justified text: columns, table cells, the
+    cover's boxes, margin boxes.  A hanging indent (negative text-indent) is allowed.
+    """
+    tolerance = tolerance_pt * PT
+    found: list[Overflow] = []
+
+    def walk(box, block, page_number, width, height):
+        if isinstance(box, boxes.TextBox):
+            x0, x1 = box.position_x, box.position_x + box.width
+            y0, y1 = box.position_y, box.position_y + box.height
+            if (x0 < -tolerance or y0 < -tolerance or x1 > width + tolerance
+                    or y1 > height + tolerance):
+                found.append(Overflow(page_number, "off the page", box.text))
+            elif block is not None:
+                right = block.content_box_x() + block.width
+                if x1 > right + tolerance:
+                    found.append(Overflow(page_number, f"past its column or box by "
+                                          f"{(x1 - right) / PT:.1f} pt", box.text))
+            return
+        if isinstance(box, boxes.BlockContainerBox) and not isinstance(box, boxes.PageBox):
+            block = box
+        for child in getattr(box, "children", ()):
+            walk(child, block, page_number, width, height)
+
+    for number, page in enumerate(document.pages, 1):
+        walk(page._page_box, None, number, page.width, page.height)
+    return found
