@@ -16,6 +16,7 @@ already in `out/`.
 
 from __future__ import annotations
 
+import io
 import re
 import sys
 import time
@@ -332,7 +333,9 @@ def write_pngs(pdf_path: Path, dpi: int = 100) -> list[Path]:
         for index in range(len(document)):
             target = pdf_path.with_name(f"{pdf_path.stem}-{index + 1}.png")
             image = document[index].render(scale=dpi / 72).to_pil()
-            image.save(target)
+            data = io.BytesIO()
+            image.save(data, format="PNG")
+            write_atomic(data.getvalue(), target)  # same checks and modes as the PDF
             paths.append(target)
     finally:
         document.close()
