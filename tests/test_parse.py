@@ -325,3 +325,18 @@ def test_parser_does_not_expand_a_bomb_libxml2_lets_through():
     assert len("".join(ours.itertext())) < 100  # the reference kept, not its expansion
     expanding = etree.fromstring(xml, etree.XMLParser(resolve_entities=True))
     assert "".join(expanding.itertext()) == "a" * 100_000  # the control
+
+
+def test_full_width_spaces_are_text(tmp_path):
+    """U+3000 is never stripped, collapsed or made an ASCII space (Python's split() and
+    \\s would take it): leading, trailing, after an XML line break, in a plain field."""
+    text = (FIXTURES / "minimal.xml").read_text(encoding="utf-8")
+    text = text.replace("<p>现将有关事项通知如下。</p>",
+                        "<p>　　现将有关事项\n            　通知如下。　</p>")
+    text = text.replace("<issuer>测试自治区人民政府</issuer>", "<issuer>主　　任 黄　卫</issuer>")
+    path = tmp_path / "x.xml"
+    path.write_text(text, encoding="utf-8")
+    issue = parse.parse_issue(path)
+    doc = issue.documents[0]
+    assert doc.body[0].text() == "　　现将有关事项　通知如下。　"
+    assert doc.signature.issuers == ("主　　任 黄　卫",)

@@ -69,6 +69,10 @@ _PARSER_OPTIONS = dict(
     remove_pis=True,
 )
 
+#: XML's white space (str.split() and \s would also take U+3000, which is text here).
+_XML_WS = " \t\r\n"
+_XML_SPACE = re.compile(r"[ \t\r\n]+")
+
 #: Inline elements: their text counts towards the element holding them.
 _INLINE = {"em", "nobr", "sup", "sub", "wbr", "br", "runin"}
 
@@ -600,7 +604,8 @@ class _Builder:
     # -- helpers
     @staticmethod
     def text(el) -> str:
-        return " ".join((el.text or "").split()) if el is not None else ""
+        # XML white space only: a full-width space (U+3000) is text, never collapsed
+        return " ".join(_XML_SPACE.split((el.text or "").strip(_XML_WS))) if el is not None else ""
 
     def date(self, el) -> dt.date | None:
         return dt.date.fromisoformat(el.text.strip()) if el is not None else None
@@ -877,7 +882,7 @@ def _squeeze(nodes: list[m.Inline]) -> tuple[m.Inline, ...]:
     out: list[m.Inline] = []
     for node in nodes:
         if node.kind == "text":
-            text = re.sub(r"[ \t]*\n\s*", _newline, node.text)
+            text = re.sub(r"[ \t\r]*\n[ \t\r\n]*", _newline, node.text)
             if text:
                 out.append(m.Inline("text", text))
         else:
@@ -889,9 +894,9 @@ def _strip(nodes: tuple[m.Inline, ...]) -> tuple[m.Inline, ...]:
     """Remove white space at the start and end of a block's inline content."""
     out = list(nodes)
     if out and out[0].kind == "text":
-        out[0] = m.Inline("text", out[0].text.lstrip())
+        out[0] = m.Inline("text", out[0].text.lstrip(_XML_WS))
     if out and out[-1].kind == "text":
-        out[-1] = m.Inline("text", out[-1].text.rstrip())
+        out[-1] = m.Inline("text", out[-1].text.rstrip(_XML_WS))
     return tuple(n for n in out if n.kind != "text" or n.text)
 
 
