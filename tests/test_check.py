@@ -511,3 +511,31 @@ def test_pypdf_warnings_kept_once_each_and_at_most_ten():
         _keep(kept, f"warning {n % 50}\nat offset {n}")
         _keep(kept, "warning 0\nat offset 0")
     assert kept == [f"warning {n} at offset {n}" for n in range(10)] + ["more warnings not shown"]
+
+
+def test_page_size_and_language_come_from_the_layout(sample):
+    """check compares the PDF with the layout's [page] size and [document] lang: change
+    either in the layout and the same PDF fails."""
+    from typeset.check import findings
+    from typeset.layout import load_layout
+
+    result, facts = sample
+    layout = load_layout()
+    assert layout.page_size_pt() == A4
+    assert findings(facts, result.issue, layout=layout) == []
+    layout.settings["page"]["size"] = "A5"
+    layout.settings["document"]["lang"] = "zh-TW"
+    problems = findings(facts, result.issue, layout=layout)
+    assert any("expected 419.53×595.28" in p for p in problems), problems
+    assert "document language is zh-CN, expected zh-TW" in problems
+
+
+@pytest.mark.parametrize("size, expected", [
+    ("A4", (595.28, 841.89)), ("a4 landscape", (841.89, 595.28)), ("B5", (498.9, 708.66)),
+    ("185mm 260mm", (524.41, 737.01)), ("6in", (432.0, 432.0))])
+def test_page_size_is_read_as_css_reads_it(size, expected):
+    from typeset.layout import load_layout
+
+    layout = load_layout()
+    layout.settings["page"]["size"] = size
+    assert layout.page_size_pt() == expected

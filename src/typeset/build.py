@@ -264,7 +264,7 @@ def check_issue(source: str | Path, pdf_path: Path | None = None, update: bool =
         issue, layout_name, problems = parse_issue(source), options.layout, []
     facts = read_pdf(pdf_path)
     located = issue_pages(facts, issue)  # titles found by reading the pages' text
-    problems += findings(facts, issue, located=located)
+    problems += findings(facts, issue, layout=load_layout(layout_name), located=located)
     measured = baselines.Baseline.measure(issue, facts, located, layout_name)
     report = CheckReport(source, Path(pdf_path), path, [], problems)
     if old is None and not update:

@@ -39,6 +39,8 @@ from pypdf.generic import IndirectObject, NameObject
 from .errors import TypesetError
 from .model import Issue, plain
 
+#: ISO A4 in points, for tests and tools that make PDFs; the check itself reads the
+#: expected size from the layout (`Layout.page_size_pt`).
 A4 = (595.28, 841.89)
 
 # Bounds on what is read, far above any issue's PDF (the 30-page sample is 0.9 MB
@@ -419,9 +421,18 @@ def _contents_entries(text: str, docs) -> tuple[list[str], dict[str, str]]:
     return order, numbers
 
 
-def findings(facts: PdfFacts, issue: Issue, *, page_size=A4, preview: str | None = None,
+def findings(facts: PdfFacts, issue: Issue, *, layout=None, preview: str | None = None,
              located: IssuePages | None = None) -> list[str]:
-    """Every way the PDF differs from what the issue and the layout promise."""
+    """Every way the PDF differs from what the issue and the layout promise.
+
+    The page size and the language expected are the layout's (`[page] size`,
+    `[document] lang`; default: the reference layout's), never a copy of them here.
+    """
+    if layout is None:
+        from .layout import load_layout
+
+        layout = load_layout()
+    page_size, lang = layout.page_size_pt(), layout.settings["document"]["lang"]
     problems: list[str] = []
     for index, size in enumerate(facts.sizes):
         if abs(size[0] - page_size[0]) > 0.5 or abs(size[1] - page_size[1]) > 0.5:
@@ -432,8 +443,8 @@ def findings(facts: PdfFacts, issue: Issue, *, page_size=A4, preview: str | None
             problems.append(f"font {font.name} is not embedded")
         elif not font.subset:
             problems.append(f"font {font.name} is embedded whole, not subset")
-    if facts.lang.lower() != "zh-cn":
-        problems.append(f"document language is {facts.lang or 'missing'}, expected zh-CN")
+    if facts.lang.lower() != lang.lower():
+        problems.append(f"document language is {facts.lang or 'missing'}, expected {lang}")
     if not facts.metadata.get("Title"):
         problems.append("the PDF has no title in its metadata")
     for index in notdef_pages(facts):

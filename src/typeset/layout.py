@@ -47,6 +47,30 @@ class Layout:
     faces: dict[str, Path]
     env: jinja2.Environment = field(repr=False)
 
+    def page_size_pt(self) -> tuple[float, float]:
+        """The trim size `[page] size` names, in points: what every page must measure.
+
+        Read the way CSS reads it (a name such as A4 or B5, optionally `landscape`, or
+        two lengths), with WeasyPrint's own table of named sizes, so `check` compares
+        the PDF with the layout rather than with a copy of it.
+        """
+        from weasyprint.css.computed_values import PAGE_SIZES
+
+        tokens = str(self.settings["page"]["size"]).lower().split()
+        landscape = "landscape" in tokens
+        tokens = [t for t in tokens if t not in ("portrait", "landscape")]
+        named = [PAGE_SIZES[t] for t in tokens if t in PAGE_SIZES]
+        try:
+            if named:
+                width, height = (_points(d.value, d.unit) for d in named[0])
+            else:
+                lengths = [_points(*_length(t)) for t in tokens]
+                width, height = (lengths * 2)[:2] if len(lengths) == 1 else lengths
+        except (ValueError, KeyError):
+            raise TypesetError(f"layout {self.name}: page.size {self.settings['page']['size']!r}"
+                               ": expected a page size name (A4) or two lengths") from None
+        return (height, width) if landscape else (width, height)
+
     def files(self) -> list[Path]:
         """Every file the layout reads: its folders' files and its font files."""
         own = [f for folder in self.folders for f in sorted(folder.rglob("*")) if f.is_file()]
@@ -55,6 +79,20 @@ class Layout:
     def font_urls(self) -> dict[str, str]:
         """Font files by role as file:// URLs for @font-face."""
         return {role: path.as_uri() for role, path in self.faces.items()}
+
+
+_PT_PER_UNIT = {"pt": 1, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72, "px": 0.75}
+
+
+def _length(token: str) -> tuple[float, str]:
+    found = re.fullmatch(r"([0-9.]+)([a-z]+)", token)
+    if not found:
+        raise ValueError(token)
+    return float(found[1]), found[2]
+
+
+def _points(value: float, unit: str) -> float:
+    return round(value * _PT_PER_UNIT[unit], 2)
 
 
 def available_layouts() -> list[str]:
