@@ -223,3 +223,23 @@ def test_han_latin_space_is_a_layout_option_off_by_default(tmp_path):
     assert "2021年1月5日" in read_pdf(default).text(3)
     # the ¼ em gap is wide enough for text extraction to read it as a space
     assert "2021 年 1 月 5 日" in read_pdf(spaced).text(3)
+
+
+def test_numbering_scheme_comes_from_the_issue_or_the_layout(tmp_path):
+    """第N号 with 总号 for a State Council style gazette, given in the issue; the cover, the
+    running heads and the PDF's title all follow it (the layout's default is 第N期)."""
+    from pypdf import PdfReader
+
+    text = (FIXTURES / "minimal.xml").read_text(encoding="utf-8")
+    text = text.replace("<number>1</number>", '<number format="{year}年第{number}号">35</number>')
+    text = text.replace("<cumulative>663</cumulative>",
+                        '<cumulative format="总号：{cumulative}">1639</cumulative>')
+    source = tmp_path / "x.xml"
+    source.write_text(text, encoding="utf-8")
+    result = build(source, Options(output=tmp_path / "x.pdf"))
+    reader = PdfReader(result.output)
+    pages = ["".join(p.extract_text().split()) for p in reader.pages]
+    assert "2021年第35号" in pages[0] and "总号：1639" in pages[0]
+    assert "第35号" in pages[-1] or "第35号" in pages[-2]  # the verso running head
+    assert not any("期" in p for p in pages[:1])
+    assert "2021年第35号" in reader.metadata.title

@@ -423,10 +423,17 @@ def carrier(kind: str) -> tuple[str, str, str | None]:
         "issn": (MINIMAL, "//meta/issn", None),
         "url": (FEATURES, "//colophon/web", None),
         "figure-path": (FEATURES, "//img", "src"),
+        "number-format": (MINIMAL, "//meta/number", "format"),
+        "cumulative-format": (MINIMAL, "//meta/cumulative", "format"),
     }[kind]
 
 
 HOSTILE = {
+    "number-format": ["{year}年第{number}号", "第{number}期", "{number}", "{year}", "",
+                      "{year}年第{number}号{cumulative}", "{number.__class__}", "{number!r}",
+                      "{0}", "{{number}}", "{number}}", "{numbers}", "第{number}期{year}"],
+    "cumulative-format": ["总号：{cumulative}", "（总第{cumulative}期）", "{cumulative}",
+                          "总第期", "{cumulative.real}", "{cumulative}{cumulative}", "{x}", ""],
     "text": ["x", " x ", "", " ", "\u3000", "\u200b", "\u3000\u200b\n\t", "\u00a0", "a\u200b"],
     "date": ["2021-02-15", "2021-02-15+08:00", "2021-01-05Z", " 2021-01-05", "2021-01-05\n",
              "2021-02-29", "2020-02-29", "0000-01-01", "0001-01-01", "-2021-01-01",

@@ -119,7 +119,8 @@ def build(source: str | Path, options: Options = Options(),
             raise TypesetError(str(exc.args[0])) from None
     layout = load_layout(options.layout)
     step("layout", f"2/6 layout   {layout.name}: {', '.join(str(f) for f in layout.folders)}")
-    preflight(issue, layout.faces)
+    numbering = layout.settings["numbering"]
+    preflight(issue, layout.faces, numbering["number_format"] + numbering["cumulative_format"])
     check_figures(issue)
     output = Path(options.output) if options.output else default_output(source, options)
     check_output(output, inputs=(source, *layout.files()))

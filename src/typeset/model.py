@@ -19,6 +19,7 @@ the layout, never stored in the XML.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -443,6 +444,10 @@ class Meta(FieldLines):
     issn: str = ""
     cn: str = ""
     contents_slogans: tuple[str, ...] = ()
+    #: How this gazette prints its number and cumulative number ({year}年第{number}号,
+    #: 总号：{cumulative}); empty: the layout's [numbering] default.
+    number_format: str = ""
+    cumulative_format: str = ""
     line: int = 0
     lines: tuple[tuple[str, int], ...] = ()
 
@@ -454,6 +459,28 @@ class Meta(FieldLines):
     @property
     def printed_published(self) -> str:
         return cn_date(self.published)
+
+    def number_line(self, default_format: str) -> str:
+        """The issue's number as printed, e.g. 2021年第10期 (the format from the issue,
+        else `default_format`, the layout's)."""
+        return fill_format(self.number_format or default_format,
+                           year=self.year, number=self.number)
+
+    def cumulative_line(self, default_format: str) -> str:
+        """The cumulative number as printed, e.g. （总第672期）; empty when there is none."""
+        if self.cumulative is None:
+            return ""
+        return fill_format(self.cumulative_format or default_format,
+                           cumulative=self.cumulative)
+
+
+def fill_format(pattern: str, **values: int) -> str:
+    """`pattern` with each {name} of `values` replaced by its value; nothing else is
+    interpreted (unlike str.format, no attribute or index look-ups: the pattern is
+    untrusted text of the issue)."""
+    return re.sub(r"\{([a-z]+)\}",
+                  lambda found: str(values[found[1]]) if found[1] in values else found[0],
+                  pattern)
 
 
 @dataclass(frozen=True)

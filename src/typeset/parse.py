@@ -673,6 +673,9 @@ class _Builder:
             issn=issn,
             cn=self.text(el.find("cn")),
             contents_slogans=tuple(self.text(s) for s in el.iterfind("contents-slogans/line")),
+            number_format=el.find("number").get("format", ""),
+            cumulative_format=el.find("cumulative").get("format", "")
+            if el.find("cumulative") is not None else "",
             line=el.sourceline or 0,
             lines=self.lines(el),
         )

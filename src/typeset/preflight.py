@@ -73,13 +73,19 @@ def _cache_dir() -> Path:
     return Path(base) / "typeset"
 
 
-def preflight(issue: m.Issue, faces: dict[str, Path]) -> None:
-    """Raise InputError naming every character that no face of its chain can print."""
+def preflight(issue: m.Issue, faces: dict[str, Path], layout_text: str = "") -> None:
+    """Raise InputError naming every character that no face of its chain can print.
+
+    `layout_text`: text the layout's settings add to the page (its numbering formats),
+    checked in the faces that print the cover's and running heads' numbers.
+    """
     cmaps = {role: _cmap(path) for role, path in faces.items()}
     problems: list[Problem] = []
     seen: set[tuple[str, str, str]] = set()
     label = display_path(issue.source)
-    for where, element, line, chain, text in _texts(issue):
+    texts = [*_texts(issue), *(("the layout", "numbering", issue.meta.line, chain,
+                                layout_text) for chain in ("sans", "body") if layout_text)]
+    for where, element, line, chain, text in texts:
         for char in text:
             if char in _INVISIBLE:
                 continue
@@ -103,7 +109,7 @@ NOT_PRINTED = frozenset({"id", "kind", "section_id", "align", "src", "width"})
 
 #: Text the layout prints around the issue's own (labels, numbering, brackets).
 _FURNITURE = {
-    "sans": "0123456789年第期总出版目录【】（）●",
+    "sans": "0123456789出版目录【】（）●",
     "body": m.ATTACHMENT_LABEL + "0123456789.年月日（）",
 }
 
@@ -112,6 +118,8 @@ _FURNITURE = {
 _CHAINS: dict[tuple[str, str], tuple[str, ...]] = {
     ("Meta", "gazette"): ("title", "body"),  # the masthead; the running head
     ("Meta", "overline"): ("sans",),
+    ("Meta", "number_format"): ("sans", "body"),  # the cover; the running head
+    ("Meta", "cumulative_format"): ("sans", "body"),
     ("Meta", "contents_slogans"): ("title",),
     ("Board", "title"): ("sans",),
     ("Section", "title"): ("sans", "body"),  # the contents; the running head

@@ -182,6 +182,12 @@ DATATYPES: dict[str, Datatype] = {
     "issn": Datatype("an ISSN such as 1008-0783", _pattern(r"[0-9]{4}-[0-9]{3}[0-9X]")),
     "url": Datatype("a web address such as http://www.nx.gov.cn",
                     _pattern(r"https?://[^ \t\n\r]+")),
+    "number-format": Datatype("a number format holding {number}, and perhaps {year}, with "
+                              "no other braces, such as {year}年第{number}号",
+                              _pattern(r"([^{}]|\{year\})*\{number\}([^{}]|\{year\}|\{number\})*")),
+    "cumulative-format": Datatype("a cumulative number format holding {cumulative} and no "
+                                  "other braces, such as （总第{cumulative}期）",
+                                  _pattern(r"[^{}]*\{cumulative\}[^{}]*")),
     "figure-path": Datatype("a relative path inside the issue's folder", _figure_path),
 }
 
