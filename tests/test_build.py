@@ -243,3 +243,15 @@ def test_numbering_scheme_comes_from_the_issue_or_the_layout(tmp_path):
     assert "第35号" in pages[-1] or "第35号" in pages[-2]  # the verso running head
     assert not any("期" in p for p in pages[:1])
     assert "2021年第35号" in reader.metadata.title
+
+
+def test_chinese_numeral_date_prints(tmp_path):
+    from pypdf import PdfReader
+
+    text = (FIXTURES / "minimal.xml").read_text(encoding="utf-8").replace(
+        "<date>2021-01-05</date>", '<date style="chinese">2006-12-30</date>')
+    source = tmp_path / "x.xml"
+    source.write_text(text, encoding="utf-8")
+    result = build(source, Options(output=tmp_path / "x.pdf"))
+    page = "".join(PdfReader(result.output).pages[-1].extract_text().split())
+    assert "二〇〇六年十二月三十日" in page

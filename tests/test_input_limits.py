@@ -658,4 +658,5 @@ def test_preflight_checks_every_printed_text_of_the_file(tmp_path, faces, no_gly
 
 def test_preflight_skips_only_fields_that_are_not_printed():
     """A new field is printed, and checked, unless someone decides otherwise here."""
-    assert {"id", "kind", "section_id", "align", "src", "width"} == NOT_PRINTED
+    assert {"id", "kind", "section_id", "align", "src", "width", "date_style",
+            "date_line_style", "published_style"} == NOT_PRINTED

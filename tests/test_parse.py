@@ -340,3 +340,31 @@ def test_full_width_spaces_are_text(tmp_path):
     doc = issue.documents[0]
     assert doc.body[0].text() == "　　现将有关事项　通知如下。　"
     assert doc.signature.issuers == ("主　　任 黄　卫",)
+
+
+@pytest.mark.parametrize("iso, printed", [
+    ("2006-12-30", "二〇〇六年十二月三十日"), ("2021-02-28", "二〇二一年二月二十八日"),
+    ("2018-10-01", "二〇一八年十月一日"), ("2004-01-20", "二〇〇四年一月二十日"),
+    ("2020-11-11", "二〇二〇年十一月十一日"), ("1996-05-31", "一九九六年五月三十一日")])
+def test_chinese_numeral_dates(iso, printed):
+    import datetime as dt
+
+    assert cn_date(dt.date.fromisoformat(iso), "chinese") == printed
+
+
+def test_dates_print_in_the_style_the_document_uses(tmp_path):
+    """A date is stored once as ISO plus a style, never retyped: style="chinese" on
+    <date>, <date-line> and <published>; arabic without it."""
+    text = (FIXTURES / "minimal.xml").read_text(encoding="utf-8")
+    text = text.replace("<date>2021-01-05</date>", '<date style="chinese">2006-12-30</date>')
+    text = text.replace("<published>2021-01-15</published>",
+                        '<published style="arabic">2021-01-15</published>')
+    path = tmp_path / "x.xml"
+    path.write_text(text, encoding="utf-8")
+    issue = parse.parse_issue(path)
+    assert issue.documents[0].signature.printed_date == "二〇〇六年十二月三十日"
+    assert issue.meta.printed_published == "2021年1月15日"
+    assert "二〇〇六年十二月三十日" in issue.documents[0].text()
+    path.write_text(text.replace('style="chinese"', 'style="roman"'), encoding="utf-8")
+    with pytest.raises(InputError, match=r"style= on <date> must be one of 'arabic', 'chinese'"):
+        parse.parse_issue(path)

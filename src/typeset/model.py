@@ -66,9 +66,26 @@ def plain(nodes: tuple[Inline, ...], *, breaks: str = "") -> str:
     return "".join(out)
 
 
-def cn_date(value: dt.date) -> str:
-    """Spell a date the way official documents print it: 2021年2月28日 (no leading zeros)."""
+#: How a date may print: Arabic figures (2021年2月28日) or Chinese numerals
+#: (二〇〇六年十二月三十日), as the document itself prints it.
+DATE_STYLES = ("arabic", "chinese")
+_CN_DIGITS = "〇一二三四五六七八九"
+
+
+def cn_date(value: dt.date, style: str = "arabic") -> str:
+    """Spell a date the way official documents print it: 2021年2月28日 (no leading zeros),
+    or with `style` "chinese" 二〇〇六年十二月三十日 (year digit by digit, 〇 for zero)."""
+    if style == "chinese":
+        year = "".join(_CN_DIGITS[int(d)] for d in str(value.year))
+        return f"{year}年{_cn_number(value.month)}月{_cn_number(value.day)}日"
     return f"{value.year}年{value.month}月{value.day}日"
+
+
+def _cn_number(n: int) -> str:
+    """1 to 31 in Chinese numerals: 一, 十, 十二, 二十, 三十一."""
+    tens, units = divmod(n, 10)
+    head = "" if tens == 0 else ("十" if tens == 1 else _CN_DIGITS[tens] + "十")
+    return head + (_CN_DIGITS[units] if units else "")
 
 
 # ----------------------------------------------------------------------------- blocks
@@ -290,10 +307,11 @@ class Signature:
     issuers: tuple[str, ...]
     date: dt.date
     line: int = 0
+    date_style: str = "arabic"
 
     @property
     def printed_date(self) -> str:
-        return cn_date(self.date)
+        return cn_date(self.date, self.date_style)
 
 
 @dataclass(frozen=True)
@@ -306,10 +324,11 @@ class Decree:
     signatory: str
     date: dt.date
     line: int = 0
+    date_style: str = "arabic"
 
     @property
     def printed_date(self) -> str:
-        return cn_date(self.date)
+        return cn_date(self.date, self.date_style)
 
 
 @dataclass(frozen=True)
@@ -319,6 +338,7 @@ class Part(FieldLines):
     title: tuple[Inline, ...] = ()
     toc_title: tuple[Inline, ...] = ()
     date_line: dt.date | None = None
+    date_line_style: str = "arabic"
     doc_number: str = ""
     addressee: tuple[Inline, ...] = ()
     body: tuple[Block, ...] = ()
@@ -337,7 +357,7 @@ class Part(FieldLines):
 
     @property
     def printed_date_line(self) -> str:
-        return f"（{cn_date(self.date_line)}）" if self.date_line else ""
+        return f"（{cn_date(self.date_line, self.date_line_style)}）" if self.date_line else ""
 
     def texts(self) -> Iterator[str]:
         """Yield every piece of text this part prints, in print order, labels included."""
@@ -448,6 +468,7 @@ class Meta(FieldLines):
     #: 总号：{cumulative}); empty: the layout's [numbering] default.
     number_format: str = ""
     cumulative_format: str = ""
+    published_style: str = "arabic"
     line: int = 0
     lines: tuple[tuple[str, int], ...] = ()
 
@@ -458,7 +479,7 @@ class Meta(FieldLines):
 
     @property
     def printed_published(self) -> str:
-        return cn_date(self.published)
+        return cn_date(self.published, self.published_style)
 
     def number_line(self, default_format: str) -> str:
         """The issue's number as printed, e.g. 2021年第10期 (the format from the issue,

@@ -607,6 +607,11 @@ class _Builder:
         # XML white space only: a full-width space (U+3000) is text, never collapsed
         return " ".join(_XML_SPACE.split((el.text or "").strip(_XML_WS))) if el is not None else ""
 
+    @staticmethod
+    def date_style(el) -> str:
+        """How the date of `el` prints: its style= (checked by the schema), else arabic."""
+        return el.get("style", "arabic") if el is not None else "arabic"
+
     def date(self, el) -> dt.date | None:
         return dt.date.fromisoformat(el.text.strip()) if el is not None else None
 
@@ -664,6 +669,7 @@ class _Builder:
             year=int(self.text(el.find("year"))),
             number=int(self.text(el.find("number"))),
             published=self.date(el.find("published")),
+            published_style=self.date_style(el.find("published")),
             overline=self.text(el.find("overline")),
             slogans=tuple(self.text(s) for s in el.iterfind("slogans/slogan")),
             frequency=self.text(el.find("frequency")),
@@ -725,6 +731,7 @@ class _Builder:
             title=self.inline(el.find("title")),
             toc_title=self.inline(el.find("toc-title")),
             date_line=self.date(el.find("date-line")),
+            date_line_style=self.date_style(el.find("date-line")),
             doc_number=self.text(el.find("doc-number")),
             addressee=self.inline(el.find("addressee")),
             body=tuple(self.block(b) for b in el.find("body")),
@@ -733,6 +740,7 @@ class _Builder:
                 tuple(self.text(i) for i in signature.iterfind("issuer")),
                 self.date(signature.find("date")),
                 signature.sourceline,
+                date_style=self.date_style(signature.find("date")),
             )
             if signature is not None
             else None,
@@ -760,6 +768,7 @@ class _Builder:
             signatory=self.text(signatory),
             date=self.date(el.find("date")),
             line=el.sourceline,
+            date_style=self.date_style(el.find("date")),
         )
 
     # -- blocks

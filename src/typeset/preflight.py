@@ -105,12 +105,13 @@ def preflight(issue: m.Issue, faces: dict[str, Path], layout_text: str = "") -> 
 
 #: Fields of the model that never reach the page: ids, kinds, settings, file names.
 #: (Numbers, paths and lines are not text and are skipped by type.)
-NOT_PRINTED = frozenset({"id", "kind", "section_id", "align", "src", "width"})
+NOT_PRINTED = frozenset({"id", "kind", "section_id", "align", "src", "width", "date_style",
+                         "date_line_style", "published_style"})
 
 #: Text the layout prints around the issue's own (labels, numbering, brackets).
 _FURNITURE = {
     "sans": "0123456789出版目录【】（）●",
-    "body": m.ATTACHMENT_LABEL + "0123456789.年月日（）",
+    "body": m.ATTACHMENT_LABEL + "0123456789.年月日（）〇一二三四五六七八九十",
 }
 
 #: Chains of fields printed in another face than the serif (by class, then field).  A
