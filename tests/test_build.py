@@ -255,3 +255,31 @@ def test_chinese_numeral_date_prints(tmp_path):
     result = build(source, Options(output=tmp_path / "x.pdf"))
     page = "".join(PdfReader(result.output).pages[-1].extract_text().split())
     assert "二〇〇六年十二月三十日" in page
+
+
+def test_appended_parts_with_labels_and_their_own_addressee_and_signature(tmp_path):
+    """附件1 above an appended part, which may carry its own addressee, body, signature
+    and date (a forwarded 报告 inside a 通知); a label with no title stands alone."""
+    from pypdf import PdfReader
+
+    appendix = """</document>"""
+    parts = """
+      <appendix label="附件1">
+        <title>关于测试工作情况的报告</title>
+        <addressee>国务院：</addressee>
+        <body><p>现将测试工作情况报告如下。</p></body>
+        <signature><issuer>测试部</issuer><date style="chinese">1996-05-31</date></signature>
+      </appendix>
+      <appendix label="附件2">
+        <body><p>坐标系统为深圳独立坐标系统。</p></body>
+      </appendix>
+    </document>"""
+    text = (FIXTURES / "minimal.xml").read_text(encoding="utf-8").replace(appendix, parts, 1)
+    source = tmp_path / "x.xml"
+    source.write_text(text, encoding="utf-8")
+    result = build(source, Options(output=tmp_path / "x.pdf"))
+    whole = "".join("".join(p.extract_text().split()) for p in PdfReader(result.output).pages)
+    first, second = whole.index("附件1关于测试工作情况的报告"), whole.index("附件2坐标系统")
+    assert first < whole.index("国务院：现将测试工作情况报告如下。") < second
+    assert "测试部一九九六年五月三十一日" in whole
+    assert "附件1" in result.issue.documents[0].text()

@@ -337,6 +337,7 @@ class Part(FieldLines):
 
     title: tuple[Inline, ...] = ()
     toc_title: tuple[Inline, ...] = ()
+    label: str = ""  # an appended part's label as printed above it: 附件1
     date_line: dt.date | None = None
     date_line_style: str = "arabic"
     doc_number: str = ""
@@ -361,6 +362,7 @@ class Part(FieldLines):
 
     def texts(self) -> Iterator[str]:
         """Yield every piece of text this part prints, in print order, labels included."""
+        yield self.label
         yield plain(self.title)
         yield self.printed_date_line
         yield self.doc_number

@@ -730,6 +730,7 @@ class _Builder:
         return dict(
             title=self.inline(el.find("title")),
             toc_title=self.inline(el.find("toc-title")),
+            label=el.get("label", "").strip(_XML_WS),
             date_line=self.date(el.find("date-line")),
             date_line_style=self.date_style(el.find("date-line")),
             doc_number=self.text(el.find("doc-number")),

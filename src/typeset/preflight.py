@@ -125,6 +125,7 @@ _CHAINS: dict[tuple[str, str], tuple[str, ...]] = {
     ("Board", "title"): ("sans",),
     ("Section", "title"): ("sans", "body"),  # the contents; the running head
     ("Part", "title"): ("title", "body"),  # the document's head; contents and outline
+    ("Part", "label"): ("sans",),  # 附件1 above an appended part
     ("Decree", "number"): ("sans",),
     ("Table", "caption"): ("sans",),
     ("Table", "head"): ("sans",),
