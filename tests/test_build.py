@@ -113,11 +113,13 @@ def test_cover_and_contents_pages(sample):
 def test_features_fixture(features):
     result, facts = features
     assert result.warnings == []
-    # the appended part's title is followed by all of its text (one line): not stranded
+    # the appended part's title is followed by all of its text (one line): not stranded;
+    # （1）突出重点, followed by a one-line paragraph, keeps a second line with it
     assert result.typography.stranded_headings == 0
     assert findings(facts, result.issue) == []
     text = re.sub(r"\s", "", "".join(facts.text(i) for i in range(facts.pages)))
-    for piece in ("测试自治区人民政府令第120号", "第一章总则", "第一节一般规定", "第二条",
+    for piece in ("测试自治区人民政府令第120号", "（2022年1月20日测试自治区人民政府令第120号公布",
+                  "第一章总则", "第一节一般规定", "第二条",
                   "（二）居住区绿地。", "附件：1.测试实施方案", "2.测试任务分工表",
                   "（2022年1月5日）", "表1测试表格", "图1示意图", "合计"):
         assert piece in text, piece

@@ -499,7 +499,7 @@ def test_schema_and_parser_agree_on_every_value(tmp_path, kind, value):
 def test_figure_src_outside_the_issue_folder_is_refused_at_the_img(tmp_path, capsys, src):
     path = write(tmp_path, replaced(FEATURES, 'src="dot.svg"', f'src="{src}"'))
     assert one_error(path, capsys) == (
-        f"{label(path)}:91:11: src= on <img>: expected a relative path inside the issue's "
+        f"{label(path)}:93:11: src= on <img>: expected a relative path inside the issue's "
         f"folder, found {src!r}"
     )
 

@@ -325,6 +325,7 @@ class Decree:
     date: dt.date
     line: int = 0
     date_style: str = "arabic"
+    name: str = ""  # 中华人民共和国国务院令, on its own line above the number
 
     @property
     def printed_date(self) -> str:
@@ -338,6 +339,7 @@ class Part(FieldLines):
     title: tuple[Inline, ...] = ()
     toc_title: tuple[Inline, ...] = ()
     label: str = ""  # an appended part's label as printed above it: 附件1
+    title_note: tuple[Inline, ...] = ()  # 题注 under the title: （…公布…）
     date_line: dt.date | None = None
     date_line_style: str = "arabic"
     doc_number: str = ""
@@ -363,13 +365,14 @@ class Part(FieldLines):
     def texts(self) -> Iterator[str]:
         """Yield every piece of text this part prints, in print order, labels included."""
         yield self.label
-        yield plain(self.title)
-        yield self.printed_date_line
-        yield self.doc_number
         if self.decree:
-            yield self.decree.number
+            yield self.decree.name + self.decree.number
             yield from (p.text() for p in self.decree.paragraphs)
             yield self.decree.signatory_title + self.decree.signatory + self.decree.printed_date
+        yield plain(self.title)
+        yield plain(self.title_note)
+        yield self.printed_date_line
+        yield self.doc_number
         yield plain(self.addressee)
         yield from (b.text() for b in self.body)
         for i, attachment in enumerate(self.attachments, 1):

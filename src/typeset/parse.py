@@ -730,6 +730,7 @@ class _Builder:
         return dict(
             title=self.inline(el.find("title")),
             toc_title=self.inline(el.find("toc-title")),
+            title_note=self.inline(el.find("title-note")),
             label=el.get("label", "").strip(_XML_WS),
             date_line=self.date(el.find("date-line")),
             date_line_style=self.date_style(el.find("date-line")),
@@ -770,6 +771,7 @@ class _Builder:
             date=self.date(el.find("date")),
             line=el.sourceline,
             date_style=self.date_style(el.find("date")),
+            name=self.text(el.find("name")),
         )
 
     # -- blocks

@@ -127,6 +127,8 @@ _CHAINS: dict[tuple[str, str], tuple[str, ...]] = {
     ("Part", "title"): ("title", "body"),  # the document's head; contents and outline
     ("Part", "label"): ("sans",),  # 附件1 above an appended part
     ("Decree", "number"): ("sans",),
+    ("Decree", "name"): ("title",),
+    ("Part", "title_note"): ("kai",),
     ("Table", "caption"): ("sans",),
     ("Table", "head"): ("sans",),
     ("GroupRow", "content"): ("sans",),

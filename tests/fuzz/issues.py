@@ -602,26 +602,29 @@ def block(draw, mode: str, ids: _Ids) -> Node:
 
 @st.composite
 def document_parts(draw, mode: str, ids: _Ids, appendix: bool) -> list[Node]:
-    """The head (title … doc-number), decree, addressee and tail of a document or appendix."""
+    """The decree, head (title … doc-number), addressee and tail of a document or appendix."""
     out: list[Node] = []
+    if not appendix and draw(st.integers(0, 4)) == 0:
+        name = [_text_el(draw, "name", mode)] if draw(st.booleans()) else []
+        out.append(Node("decree", children=[
+            *name,
+            _text_el(draw, "number", mode),
+            *[draw(paragraph(mode)) for _ in range(draw(st.integers(1, 2)))],
+            _text_el(draw, "signatory", mode, [("title", draw(text_strategy(mode)))]),
+            Node("date", children=[draw(value_strategy("date", mode))]),
+        ]))
     if not appendix or draw(st.booleans()):
         out.append(Node("title", children=draw(inline_nodes(mode, title=True))))
         if draw(st.integers(0, 3)) == 0:
             out.append(Node("toc-title", children=draw(inline_nodes(mode))))
+        if draw(st.integers(0, 3)) == 0:
+            out.append(Node("title-note", children=draw(inline_nodes(mode))))
         if draw(st.integers(0, 2)) == 0:
             out.append(Node("date-line", children=[draw(value_strategy("date", mode))]))
         if draw(st.booleans()):
             out.append(_text_el(draw, "doc-number", mode))
-    if not appendix:
-        if draw(st.integers(0, 4)) == 0:
-            out.append(Node("decree", children=[
-                _text_el(draw, "number", mode),
-                *[draw(paragraph(mode)) for _ in range(draw(st.integers(1, 2)))],
-                _text_el(draw, "signatory", mode, [("title", draw(text_strategy(mode)))]),
-                Node("date", children=[draw(value_strategy("date", mode))]),
-            ]))
-        if draw(st.booleans()):
-            out.append(Node("addressee", children=draw(inline_nodes(mode))))
+    if draw(st.booleans()):
+        out.append(Node("addressee", children=draw(inline_nodes(mode))))
     out.append(Node("body", children=[draw(block(mode, ids))
                                       for _ in range(draw(st.integers(1, 3)))]))
     if draw(st.integers(0, 3)) == 0:
@@ -645,6 +648,8 @@ def document(draw, mode: str, ids: _Ids) -> Node:
     children = draw(document_parts(mode, ids, appendix=False))
     for _ in range(draw(st.integers(0, 1))):
         app_attrs = [("id", ids("a"))] if draw(st.booleans()) else []
+        if draw(st.booleans()):
+            app_attrs.append(("label", draw(text_strategy(mode))))
         children.append(Node("appendix", app_attrs, draw(document_parts(mode, ids, True))))
     return Node("document", attrs, children)
 

@@ -76,6 +76,8 @@ def element_models() -> dict[str, ElementModel]:
 
 def _walk(nodes, defines, model: ElementModel, low: int, high: float, top: bool) -> None:
     for node in nodes:
+        if not isinstance(node.tag, str):
+            continue  # a comment in the grammar
         tag = etree.QName(node).localname
         if tag == "element":
             model.particles.append(Particle(frozenset([node.get("name")]), low, high))
