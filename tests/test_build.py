@@ -285,3 +285,25 @@ def test_appended_parts_with_labels_and_their_own_addressee_and_signature(tmp_pa
     assert first < whole.index("国务院：现将测试工作情况报告如下。") < second
     assert "测试部一九九六年五月三十一日" in whole
     assert "附件1" in result.issue.documents[0].text()
+
+
+def test_table_note_and_line_breaks_in_cells(tmp_path):
+    """<br/> in a cell breaks its line where the print does (坐标/编号); a table's
+    <note> (注：…) prints under it, with it."""
+    from pypdf import PdfReader
+
+    table = """<table>
+          <thead><row><cell>坐标<br/>编号</cell><cell>X坐标</cell><cell>Y坐标</cell></row></thead>
+          <tbody><row><cell>1</cell><cell>15172.500</cell><cell>103655.000</cell></row></tbody>
+          <note>注：坐标系统为深圳独立坐标系统。</note>
+        </table>"""
+    text = (FIXTURES / "minimal.xml").read_text(encoding="utf-8").replace(
+        "<p>现将有关事项通知如下。</p>", "<p>现将有关事项通知如下。</p>" + table)
+    source = tmp_path / "x.xml"
+    source.write_text(text, encoding="utf-8")
+    result = build(source, Options(output=tmp_path / "x.pdf"))
+    page = PdfReader(result.output).pages[-1].extract_text()
+    flat = "".join(page.split())
+    assert flat.index("103655.000") < flat.index("注：坐标系统为深圳独立坐标系统。")
+    assert "坐标\n编号" in page or "坐标 \n编号" in page
+    assert "注：坐标系统为深圳独立坐标系统。" in result.issue.documents[0].text()

@@ -170,6 +170,7 @@ class Table:
     id: str = ""
     line: int = 0
     kind: str = "table"
+    note: tuple[Inline, ...] = ()  # 注：… under the table
 
     @property
     def ncols(self) -> int:
@@ -211,7 +212,7 @@ class Table:
 
     def text(self) -> str:
         rows = (*self.head, *self.body)
-        return plain(self.caption) + "".join(r.text() for r in rows)
+        return plain(self.caption) + "".join(r.text() for r in rows) + plain(self.note)
 
 
 @dataclass(frozen=True)

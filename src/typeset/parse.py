@@ -850,7 +850,8 @@ class _Builder:
             for r in el.find("tbody")
         )
         table = m.Table(
-            cols, head, body, self.inline(el.find("caption")), self.check_id(el), el.sourceline
+            cols, head, body, self.inline(el.find("caption")), self.check_id(el), el.sourceline,
+            note=self.inline(el.find("note")),
         )
         self.check_table(el, table)
         return table
