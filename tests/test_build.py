@@ -307,3 +307,26 @@ def test_table_note_and_line_breaks_in_cells(tmp_path):
     assert flat.index("103655.000") < flat.index("注：坐标系统为深圳独立坐标系统。")
     assert "坐标\n编号" in page or "坐标 \n编号" in page
     assert "注：坐标系统为深圳独立坐标系统。" in result.issue.documents[0].text()
+
+
+def test_inline_kai_run_is_set_in_the_kai_face(tmp_path):
+    """<kai> sets a run in 楷体 inside any text: the rendered boxes of the run use TS Kai,
+    the text around it TS Serif."""
+    text = (FIXTURES / "minimal.xml").read_text(encoding="utf-8").replace(
+        "<p>现将有关事项通知如下。</p>", "<p>现将<kai>有关事项</kai>通知如下。</p>")
+    source = tmp_path / "x.xml"
+    source.write_text(text, encoding="utf-8")
+    result = build(source, Options(output=tmp_path / "x.pdf"))
+    from weasyprint.formatting_structure import boxes
+
+    faces = {}
+
+    def walk(box):
+        if isinstance(box, boxes.TextBox) and box.text in ("有关事项", "现将"):
+            faces[box.text] = box.style["font_family"][0]
+        for child in getattr(box, "children", ()):
+            walk(child)
+
+    for page in result.document.pages:
+        walk(page._page_box)
+    assert faces == {"有关事项": "TS Kai", "现将": "TS Serif"}

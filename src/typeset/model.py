@@ -46,7 +46,7 @@ class FieldLines:
 
 @dataclass(frozen=True)
 class Inline:
-    """One inline node: kind is text, em, nobr, sup, sub, wbr or br."""
+    """One inline node: kind is text, em, kai, nobr, sup, sub, wbr or br."""
 
     kind: str
     text: str = ""

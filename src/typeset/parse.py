@@ -74,7 +74,7 @@ _XML_WS = " \t\r\n"
 _XML_SPACE = re.compile(r"[ \t\r\n]+")
 
 #: Inline elements: their text counts towards the element holding them.
-_INLINE = {"em", "nobr", "sup", "sub", "wbr", "br", "runin"}
+_INLINE = {"em", "kai", "nobr", "sup", "sub", "wbr", "br", "runin"}
 
 
 def parse_issue(path: str | Path) -> m.Issue:

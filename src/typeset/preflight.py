@@ -191,7 +191,8 @@ def _value(value, where: str, element: str, line: int, chains: tuple[str, ...]
         for chain in chains:
             yield where, element, line, chain, m.cn_date(value)
     elif isinstance(value, m.Inline):
-        inner = ("sans",) if value.kind == "em" else chains  # em is set in the sans
+        # em is set in the sans, kai in the Kai (then the serif)
+        inner = {"em": ("sans",), "kai": ("kai",)}.get(value.kind, chains)
         yield from _value(value.text, where, element, line, inner)
         for child in value.children:
             yield from _value(child, where, element, line, inner)

@@ -359,7 +359,7 @@ def inline_nodes(mode: str, depth: int = 0, title: bool = False):
 def _rich_inline(draw, mode: str, depth: int = 0, title: bool = False, plain_only: bool = False):
     kinds = ["text", "text", "text", "em", "nobr", "wbr"]
     if not title:
-        kinds += ["sup", "sub"]
+        kinds += ["sup", "sub", "kai"]
     else:
         kinds += ["br"]
     if depth >= 2 or plain_only:
@@ -372,8 +372,8 @@ def _rich_inline(draw, mode: str, depth: int = 0, title: bool = False, plain_onl
             out.append(draw(text_strategy(mode)))
         elif kind in ("wbr", "br"):
             out.append(Node(kind))
-        elif kind == "em":
-            out.append(Node("em", children=draw(inline_nodes(mode, depth + 1))))
+        elif kind in ("em", "kai"):
+            out.append(Node(kind, children=draw(inline_nodes(mode, depth + 1))))
         else:
             out.append(Node(kind, children=[draw(text_strategy(mode))]))
     if (title or mode != "wild") and not any(isinstance(c, str) and not is_blank(c)
