@@ -330,3 +330,58 @@ def test_inline_kai_run_is_set_in_the_kai_face(tmp_path):
     for page in result.document.pages:
         walk(page._page_box)
     assert faces == {"有关事项": "TS Kai", "现将": "TS Serif"}
+
+
+MEMBERS = """<members>
+          <position title="主任">
+            <member><name>孙春兰</name><post>国务院副总理</post></member>
+          </position>
+          <position title="副主任">
+            <member><name>陈宝生</name><post>教育部部长</post></member>
+            <member><name>王晓晖</name><post>中央宣传部副部长、中央政研室副主任</post></member>
+          </position>
+          <position title="委员">
+            <group>（一）部门委员</group>
+            <member><name>黄卫</name><post>科技部副部长</post></member>
+          </position>
+        </members>"""
+
+
+def test_member_list_in_aligned_columns(tmp_path):
+    """A 组成人员名单: the role on its first line, names and posts each in a column of
+    their own, two-character names spread like three (黄卫 prints as 黄　卫)."""
+    from pypdf import PdfReader
+    from weasyprint.formatting_structure import boxes
+
+    text = (FIXTURES / "minimal.xml").read_text(encoding="utf-8").replace(
+        "<p>现将有关事项通知如下。</p>", "<p>现将有关事项通知如下。</p>" + MEMBERS)
+    source = tmp_path / "x.xml"
+    source.write_text(text, encoding="utf-8")
+    result = build(source, Options(output=tmp_path / "x.pdf"))
+    flat = "".join(PdfReader(result.output).pages[-1].extract_text().split())
+    assert "主任：孙春兰国务院副总理" in flat and "（一）部门委员" in flat
+    assert "副主任：陈宝生教育部部长王晓晖" in flat
+
+    starts: dict[str, list[float]] = {"name": [], "post": []}
+    widths = {}
+
+    def walk(box, table_x=0.0):
+        cls = (box.element.get("class") or "") if box.element is not None else ""
+        if isinstance(box, boxes.TableBox):
+            table_x = box.position_x  # the list may go on in the next column
+        if isinstance(box, boxes.TableCellBox) and cls in ("member-name", "member-post"):
+            text_boxes = [b for b in box.descendants() if isinstance(b, boxes.TextBox)]
+            starts[cls.split("-")[1]].append(min(b.position_x for b in text_boxes) - table_x)
+            if cls == "member-name":
+                line = [b for b in text_boxes]
+                widths["".join(b.text for b in line)] = (
+                    max(b.position_x + b.width for b in line) - min(b.position_x for b in line))
+        for child in getattr(box, "children", ()):
+            walk(child, table_x)
+
+    for page in result.document.pages:
+        walk(page._page_box)
+    assert len(starts["name"]) == 4
+    assert len(set(round(x, 1) for x in starts["name"])) == 1  # names in one column
+    assert len(set(round(x, 1) for x in starts["post"])) == 1  # posts in one column
+    assert abs(widths["黄卫"] - widths["孙春兰"]) < 1  # 黄卫 spread over three characters

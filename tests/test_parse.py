@@ -25,8 +25,8 @@ EXPECTED = {
     "mismatched-tag.xml": (20, 31, "expected </p>, found </title>"),
     "missing-title.xml": (16, 7, "expected <title> in <document>, found <doc-number>"),
     "unexpected-element.xml": (20, 9, "expected <article> or <chapter> or <figure> or <h1> or "
-                               "<h2> or <h3> or <h4> or <list> or <p> or <table> in <body>, "
-                               "found <para>"),
+                               "<h2> or <h3> or <h4> or <list> or <members> or <p> or "
+                               "<table> in <body>, found <para>"),
     "wrong-order.xml": (18, 7, "expected <body> in <document>, found <doc-number>"),
     "bad-year.xml": (6, 5, "<year>: expected a year as four digits, such as 2021, "
                      "found '二〇二一'"),

@@ -234,6 +234,41 @@ class ListBlock:
 
 
 @dataclass(frozen=True)
+class Member:
+    """One member of a list: the name as written (no padding) and the post."""
+
+    name: str
+    post: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class MemberRole:
+    """A role of a member list (主任, 委员) with its members and group headings."""
+
+    title: str
+    items: tuple[Member | tuple[Inline, ...], ...]  # a tuple of Inline is a group heading
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Members:
+    """A member list (组成人员名单) printed as aligned columns: role, name, post."""
+
+    roles: tuple[MemberRole, ...]
+    line: int = 0
+    kind: str = "members"
+
+    def text(self) -> str:
+        out = []
+        for role in self.roles:
+            out.append(role.title + "：")
+            for item in role.items:
+                out.append(item.name + item.post if isinstance(item, Member) else plain(item))
+        return "".join(out)
+
+
+@dataclass(frozen=True)
 class Figure:
     src: str
     width: str = ""
@@ -297,7 +332,7 @@ class Chapter:
         return plain(self.heading) + "".join(c.text() for c in self.children)
 
 
-Block = Paragraph | Heading | Table | ListBlock | Figure | Chapter | Article
+Block = Paragraph | Heading | Table | ListBlock | Figure | Chapter | Article | Members
 
 
 # ----------------------------------------------------------------------------- documents

@@ -791,6 +791,15 @@ class _Builder:
                     tuple(self.paragraph(p) for p in paras) if paras else self.inline(item)
                 )
             return m.ListBlock(tuple(items), el.sourceline)
+        if tag == "members":
+            roles = []
+            for role in el.iterfind("position"):
+                items = [m.Member(self.text(c.find("name")), self.text(c.find("post")),
+                                  c.sourceline or 0) if c.tag == "member" else self.inline(c)
+                         for c in role if isinstance(c.tag, str)]
+                roles.append(m.MemberRole(role.get("title", "").strip(_XML_WS), tuple(items),
+                                          role.sourceline or 0))
+            return m.Members(tuple(roles), el.sourceline)
         if tag == "figure":
             img = el.find("img")
             return m.Figure(
