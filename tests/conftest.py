@@ -24,3 +24,17 @@ def sample(tmp_path_factory):
 @pytest.fixture
 def minimal_path() -> Path:
     return FIXTURES / "minimal.xml"
+
+
+def minimal_variant(folder: Path, *replacements: tuple[str, str], name: str = "x.xml") -> Path:
+    """tests/fixtures/minimal.xml with each (old, new) replaced once, written to `folder`.
+
+    Each `old` must be in the fixture: a test never silently builds the unchanged issue.
+    """
+    text = (FIXTURES / "minimal.xml").read_text(encoding="utf-8")
+    for old, new in replacements:
+        assert old in text, old
+        text = text.replace(old, new, 1)
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path

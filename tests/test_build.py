@@ -13,7 +13,9 @@ from typeset.check import A4, findings, issue_pages, read_pdf
 from typeset.cli import main
 from typeset.errors import InputError
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, minimal_variant
+
+FIRST_P = "<p>现将有关事项通知如下。</p>"  # the first paragraph of minimal.xml
 
 HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 FACES = {"TS-Serif", "TS-Serif-Bold", "TS-Sans-Medium", "TS-Kai"}
@@ -232,12 +234,10 @@ def test_numbering_scheme_comes_from_the_issue_or_the_layout(tmp_path):
     running heads and the PDF's title all follow it (the layout's default is 第N期)."""
     from pypdf import PdfReader
 
-    text = (FIXTURES / "minimal.xml").read_text(encoding="utf-8")
-    text = text.replace("<number>1</number>", '<number format="{year}年第{number}号">35</number>')
-    text = text.replace("<cumulative>663</cumulative>",
-                        '<cumulative format="总号：{cumulative}">1639</cumulative>')
-    source = tmp_path / "x.xml"
-    source.write_text(text, encoding="utf-8")
+    source = minimal_variant(
+        tmp_path, ("<number>1</number>", '<number format="{year}年第{number}号">35</number>'),
+        ("<cumulative>663</cumulative>",
+         '<cumulative format="总号：{cumulative}">1639</cumulative>'))
     result = build(source, Options(output=tmp_path / "x.pdf"))
     reader = PdfReader(result.output)
     pages = ["".join(p.extract_text().split()) for p in reader.pages]
@@ -250,10 +250,8 @@ def test_numbering_scheme_comes_from_the_issue_or_the_layout(tmp_path):
 def test_chinese_numeral_date_prints(tmp_path):
     from pypdf import PdfReader
 
-    text = (FIXTURES / "minimal.xml").read_text(encoding="utf-8").replace(
-        "<date>2021-01-05</date>", '<date style="chinese">2006-12-30</date>')
-    source = tmp_path / "x.xml"
-    source.write_text(text, encoding="utf-8")
+    source = minimal_variant(
+        tmp_path, ("<date>2021-01-05</date>", '<date style="chinese">2006-12-30</date>'))
     result = build(source, Options(output=tmp_path / "x.pdf"))
     page = "".join(PdfReader(result.output).pages[-1].extract_text().split())
     assert "二〇〇六年十二月三十日" in page
@@ -276,9 +274,7 @@ def test_appended_parts_with_labels_and_their_own_addressee_and_signature(tmp_pa
         <body><p>坐标系统为深圳独立坐标系统。</p></body>
       </appendix>
     </document>"""
-    text = (FIXTURES / "minimal.xml").read_text(encoding="utf-8").replace(appendix, parts, 1)
-    source = tmp_path / "x.xml"
-    source.write_text(text, encoding="utf-8")
+    source = minimal_variant(tmp_path, (appendix, parts))
     result = build(source, Options(output=tmp_path / "x.pdf"))
     whole = "".join("".join(p.extract_text().split()) for p in PdfReader(result.output).pages)
     first, second = whole.index("附件1关于测试工作情况的报告"), whole.index("附件2坐标系统")
@@ -297,10 +293,7 @@ def test_table_note_and_line_breaks_in_cells(tmp_path):
           <tbody><row><cell>1</cell><cell>15172.500</cell><cell>103655.000</cell></row></tbody>
           <note>注：坐标系统为深圳独立坐标系统。</note>
         </table>"""
-    text = (FIXTURES / "minimal.xml").read_text(encoding="utf-8").replace(
-        "<p>现将有关事项通知如下。</p>", "<p>现将有关事项通知如下。</p>" + table)
-    source = tmp_path / "x.xml"
-    source.write_text(text, encoding="utf-8")
+    source = minimal_variant(tmp_path, (FIRST_P, FIRST_P + table))
     result = build(source, Options(output=tmp_path / "x.pdf"))
     page = PdfReader(result.output).pages[-1].extract_text()
     flat = "".join(page.split())
@@ -312,10 +305,7 @@ def test_table_note_and_line_breaks_in_cells(tmp_path):
 def test_inline_kai_run_is_set_in_the_kai_face(tmp_path):
     """<kai> sets a run in 楷体 inside any text: the rendered boxes of the run use TS Kai,
     the text around it TS Serif."""
-    text = (FIXTURES / "minimal.xml").read_text(encoding="utf-8").replace(
-        "<p>现将有关事项通知如下。</p>", "<p>现将<kai>有关事项</kai>通知如下。</p>")
-    source = tmp_path / "x.xml"
-    source.write_text(text, encoding="utf-8")
+    source = minimal_variant(tmp_path, (FIRST_P, "<p>现将<kai>有关事项</kai>通知如下。</p>"))
     result = build(source, Options(output=tmp_path / "x.pdf"))
     from weasyprint.formatting_structure import boxes
 
@@ -353,10 +343,7 @@ def test_member_list_in_aligned_columns(tmp_path):
     from pypdf import PdfReader
     from weasyprint.formatting_structure import boxes
 
-    text = (FIXTURES / "minimal.xml").read_text(encoding="utf-8").replace(
-        "<p>现将有关事项通知如下。</p>", "<p>现将有关事项通知如下。</p>" + MEMBERS)
-    source = tmp_path / "x.xml"
-    source.write_text(text, encoding="utf-8")
+    source = minimal_variant(tmp_path, (FIRST_P, FIRST_P + MEMBERS))
     result = build(source, Options(output=tmp_path / "x.pdf"))
     flat = "".join(PdfReader(result.output).pages[-1].extract_text().split())
     assert "主任：孙春兰国务院副总理" in flat and "（一）部门委员" in flat
