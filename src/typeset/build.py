@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import io
 import re
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -26,7 +25,7 @@ from pathlib import Path
 
 from .atomic import check_output, write_atomic
 from .compose import compose
-from .errors import TypesetError, display_path, printable
+from .errors import TypesetError, display_path, emit
 from .layout import Layout, load_layout
 from .model import Issue
 from .parse import parse_issue
@@ -78,12 +77,6 @@ def _excerpt(text: str, length: int = 24) -> str:
     return text if len(text) <= length else text[:length] + "…"
 
 
-def _say(message: str) -> None:
-    """The default log: each line on stderr, control characters escaped."""
-    for line in message.split("\n"):
-        print(printable(line), file=sys.stderr)
-
-
 def default_output(source: Path, options: Options) -> Path:
     """out/<stem>.pdf, or out/<stem>-<id>.pdf for a one-document preview."""
     stem = Path(source).stem
@@ -94,7 +87,7 @@ def default_output(source: Path, options: Options) -> Path:
 def build(source: str | Path, options: Options = Options(),
           log: Callable[[str], None] | None = None) -> BuildResult:
     """Build the PDF of the issue at `source`; raise TypesetError (or InputError) on failure."""
-    log = log or (lambda message: _say(message))
+    log = log or emit
     say = log if options.verbose else (lambda message: None)
     timings: dict[str, float] = {}
     clock = time.perf_counter()
@@ -258,15 +251,15 @@ def check_issue(source: str | Path, pdf_path: Path | None = None, update: bool =
         old = None  # --update writes it anew
     if pdf_path is None:
         result = build(source, options)
-        issue, pdf_path, layout_name = result.issue, result.output, result.layout.name
+        issue, pdf_path, layout = result.issue, result.output, result.layout
         problems = [f"WeasyPrint: {w}" for w in result.warnings]
         problems += typography_findings(result.typography)
     else:
-        issue, layout_name, problems = parse_issue(source), options.layout, []
+        issue, layout, problems = parse_issue(source), load_layout(options.layout), []
     facts = read_pdf(pdf_path)
     located = issue_pages(facts, issue)  # titles found by reading the pages' text
-    problems += findings(facts, issue, layout=load_layout(layout_name), located=located)
-    measured = baselines.Baseline.measure(issue, facts, located, layout_name)
+    problems += findings(facts, issue, layout=layout, located=located)
+    measured = baselines.Baseline.measure(issue, facts, located, layout.name)
     report = CheckReport(source, Path(pdf_path), path, [], problems)
     if old is None and not update:
         report.findings.append(f"no page baseline {path}; write one with typeset check --update")
@@ -295,7 +288,7 @@ def preview(source: str | Path, doc_id: str, options: Options = Options(), *,
     """
     from . import baseline as baselines
 
-    log = log or (lambda message: _say(message))
+    log = log or emit
     source = Path(source)
     issue = parse_issue(source)
     try:
@@ -352,7 +345,7 @@ def watch(source: str | Path, doc_id: str, options: Options = Options(), *, png:
     re-render costs only the document's own layout.  Bad input is reported and the
     watch goes on.  Stops on Ctrl-C (or after `rounds` re-renders, for tests).
     """
-    log = log or (lambda message: _say(message))
+    log = log or emit
     source = Path(source)
     folders = load_layout(options.layout).folders
 

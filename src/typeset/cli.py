@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import __version__
 from .build import Options, build, check_issue, preview, watch
-from .errors import TypesetError, printable
+from .errors import TypesetError, emit
 from .parse import parse_issue
 
 
@@ -58,11 +58,11 @@ def cmd_check(args: argparse.Namespace) -> int:
             report = check_issue(path, pdf_path=args.pdf, update=args.update,
                                  options=Options(layout=args.layout, verbose=args.verbose))
         except TypesetError as exc:
-            _emit(str(exc), sys.stderr)
+            emit(str(exc), sys.stderr)
             code = max(code, exc.exit_code)
             continue
         stream = sys.stdout if report.ok else sys.stderr
-        _emit("\n".join(report.lines()), stream)
+        emit("\n".join(report.lines()), stream)
         if not report.ok:
             code = max(code, 1)
     return code
@@ -152,13 +152,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _emit(text: str, stream) -> None:
-    """Print `text` line by line, control and separator characters escaped (see
-    errors.printable): what the user reads is exactly one line per message."""
-    for line in text.split("\n"):
-        print(printable(line), file=stream)
-
-
 class Interrupted(BaseException):
     """SIGTERM or SIGHUP arrived: unwind like Ctrl-C, so temporary files are removed."""
 
@@ -186,7 +179,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except TypesetError as exc:
-        _emit(str(exc), sys.stderr)
+        emit(str(exc), sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print("typeset: interrupted", file=sys.stderr)
@@ -199,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         if getattr(args, "verbose", False):
             traceback.print_exc()
         hint = "" if getattr(args, "verbose", False) else " (rerun with -v for the traceback)"
-        _emit(f"{subject}: internal error: {type(exc).__name__}: "
+        emit(f"{subject}: internal error: {type(exc).__name__}: "
               f"{str(exc).splitlines()[0][:200] if str(exc) else ''}{hint}", sys.stderr)
         return 1
     finally:

@@ -48,6 +48,15 @@ def display_path(path) -> str:
         return str(path)
 
 
+def emit(text: str, stream=None) -> None:
+    """Print `text` line by line on `stream` (default stderr), each line `printable`:
+    what the user reads is exactly one line per message."""
+    import sys
+
+    for line in text.split("\n"):
+        print(printable(line), file=stream or sys.stderr)
+
+
 def printable(line: str) -> str:
     """`line` with control, format and line-separator characters shown as \\uXXXX.
 
