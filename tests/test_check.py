@@ -539,3 +539,13 @@ def test_page_size_is_read_as_css_reads_it(size, expected):
     layout = load_layout()
     layout.settings["page"]["size"] = size
     assert layout.page_size_pt() == expected
+
+
+def test_page_sizes_read_without_weasyprint_agree_with_it():
+    from weasyprint.css.computed_values import PAGE_SIZES
+
+    from typeset.layout import _CSS_PAGE_SIZES_MM
+
+    for name, (width, height) in _CSS_PAGE_SIZES_MM.items():
+        assert (PAGE_SIZES[name][0].value, PAGE_SIZES[name][1].value) == (width, height)
+        assert PAGE_SIZES[name][0].unit == PAGE_SIZES[name][1].unit == "mm"

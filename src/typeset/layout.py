@@ -54,15 +54,13 @@ class Layout:
         two lengths), with WeasyPrint's own table of named sizes, so `check` compares
         the PDF with the layout rather than with a copy of it.
         """
-        from weasyprint.css.computed_values import PAGE_SIZES
-
         tokens = str(self.settings["page"]["size"]).lower().split()
         landscape = "landscape" in tokens
         tokens = [t for t in tokens if t not in ("portrait", "landscape")]
-        named = [PAGE_SIZES[t] for t in tokens if t in PAGE_SIZES]
         try:
+            named = [_named_size(t) for t in tokens if not re.match(r"[0-9.]", t)]
             if named:
-                width, height = (_points(d.value, d.unit) for d in named[0])
+                width, height = named[0]
             else:
                 lengths = [_points(*_length(t)) for t in tokens]
                 width, height = (lengths * 2)[:2] if len(lengths) == 1 else lengths
@@ -82,6 +80,20 @@ class Layout:
 
 
 _PT_PER_UNIT = {"pt": 1, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72, "px": 0.75}
+#: The named sizes of CSS Paged Media 3 (`size`), in mm: `check --pdf` reads them
+#: without importing WeasyPrint (a second's start-up); a test holds them equal to
+#: WeasyPrint's table, which serves any other name.
+_CSS_PAGE_SIZES_MM = {"a5": (148, 210), "a4": (210, 297), "a3": (297, 420),
+                      "b5": (176, 250), "b4": (250, 353), "jis-b5": (182, 257),
+                      "jis-b4": (257, 364)}
+
+
+def _named_size(name: str) -> tuple[float, float]:
+    if name in _CSS_PAGE_SIZES_MM:
+        return tuple(_points(v, "mm") for v in _CSS_PAGE_SIZES_MM[name])
+    from weasyprint.css.computed_values import PAGE_SIZES
+
+    return tuple(_points(d.value, d.unit) for d in PAGE_SIZES[name])
 
 
 def _length(token: str) -> tuple[float, str]:
