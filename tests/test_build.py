@@ -283,23 +283,71 @@ def test_appended_parts_with_labels_and_their_own_addressee_and_signature(tmp_pa
     assert "附件1" in result.issue.documents[0].text()
 
 
-def test_table_note_and_line_breaks_in_cells(tmp_path):
+def test_table_notes_and_line_breaks_in_cells(tmp_path):
     """<br/> in a cell breaks its line where the print does (坐标/编号); a table's
-    <note> (注：…) prints under it, with it."""
+    <note>s (注：1、…, 2、…) print under it, each on its own line, the later ones
+    indented to stand under the first one's text, after 注：."""
     from pypdf import PdfReader
 
     table = """<table>
           <thead><row><cell>坐标<br/>编号</cell><cell>X坐标</cell><cell>Y坐标</cell></row></thead>
           <tbody><row><cell>1</cell><cell>15172.500</cell><cell>103655.000</cell></row></tbody>
-          <note>注：坐标系统为深圳独立坐标系统。</note>
+          <note>注：1、坐标系统为深圳独立坐标系统。</note>
+          <note>2、L为弧长，R为半径。</note>
         </table>"""
     source = minimal_variant(tmp_path, (FIRST_P, FIRST_P + table))
     result = build(source, Options(output=tmp_path / "x.pdf"))
     page = PdfReader(result.output).pages[-1].extract_text()
     flat = "".join(page.split())
-    assert flat.index("103655.000") < flat.index("注：坐标系统为深圳独立坐标系统。")
+    assert flat.index("103655.000") < flat.index("注：1、坐标系统为深圳独立坐标系统。2、L为弧长")
     assert "坐标\n编号" in page or "坐标 \n编号" in page
-    assert "注：坐标系统为深圳独立坐标系统。" in result.issue.documents[0].text()
+    notes = "注：1、坐标系统为深圳独立坐标系统。2、L为弧长，R为半径。"
+    assert notes in result.issue.documents[0].text()
+    starts = {}
+    for box in _text_boxes(result):
+        if box.text.startswith(("注：", "2、")):
+            starts[box.text[:2]] = box.position_x
+    size = 10.5 * 4 / 3  # px: the table face is 10.5 pt
+    assert starts["2、"] - starts["注："] == pytest.approx(2 * size, abs=0.5)
+
+
+def _text_boxes(result):
+    """Every text box of the rendered document, page by page, in order."""
+    from weasyprint.formatting_structure import boxes
+
+    def walk(box):
+        if isinstance(box, boxes.TextBox):
+            yield box
+        for child in getattr(box, "children", ()):
+            yield from walk(child)
+
+    for page in result.document.pages:
+        yield from walk(page._page_box)
+
+
+def test_attachments_label_is_the_documents_word(tmp_path):
+    """附件 by default; label= prints another word where the document does (附：…)."""
+    from pypdf import PdfReader
+
+    source = minimal_variant(tmp_path, (
+        "<signature>",
+        '<attachments label="附"><attachment>内地西藏初中班（校）扩大招生计划表</attachment>'
+        "</attachments><signature>"))
+    result = build(source, Options(output=tmp_path / "x.pdf"))
+    flat = "".join(PdfReader(result.output).pages[-1].extract_text().split())
+    assert "附：内地西藏初中班（校）扩大招生计划表" in flat
+    assert "附件" not in flat
+    assert "附：内地西藏初中班（校）扩大招生计划表" in result.issue.documents[0].text()
+
+
+def test_level_one_run_in_heading_is_set_in_hei(tmp_path):
+    """<runin level="1">: a 一、 heading sentence that runs into its paragraph, in 黑体."""
+    source = minimal_variant(tmp_path, (
+        FIRST_P, '<p><runin level="1">一、牢固树立安全思想。</runin>煤矿安全生产。</p>'))
+    result = build(source, Options(output=tmp_path / "x.pdf"))
+    faces = {b.text: b.style["font_family"][0] for b in _text_boxes(result)
+             if b.text in ("一、牢固树立安全思想。", "煤矿安全生产。")}
+    assert faces == {"一、牢固树立安全思想。": "TS Sans", "煤矿安全生产。": "TS Serif"}
 
 
 def test_inline_kai_run_is_set_in_the_kai_face(tmp_path):
@@ -372,3 +420,36 @@ def test_member_list_in_aligned_columns(tmp_path):
     assert len(set(round(x, 1) for x in starts["name"])) == 1  # names in one column
     assert len(set(round(x, 1) for x in starts["post"])) == 1  # posts in one column
     assert abs(widths["黄卫"] - widths["孙春兰"]) < 1  # 黄卫 spread over three characters
+
+
+def test_articles_print_each_clause_and_item_once(tmp_path):
+    """A regulation's 条 > 款 > 项: the number in Hei, each 款 a paragraph, each 项 on a
+    line of its own, every text once (an item is not also part of its clause's text)."""
+    from pypdf import PdfReader
+
+    rules = """<chapter>
+          <heading>第一章　总则</heading>
+          <article>
+            <num>第一条</num>
+            <clause>下列所得，为来源于境内的所得：
+              <item>（一）因任职取得的所得；</item>
+              <item>（二）将财产出租取得的所得。</item>
+            </clause>
+            <clause>其他所得，由主管部门确定。</clause>
+          </article>
+        </chapter>"""
+    source = minimal_variant(tmp_path, (FIRST_P, rules))
+    result = build(source, Options(output=tmp_path / "x.pdf"))
+    text = result.issue.documents[0].text()
+    page = PdfReader(result.output).pages[-1].extract_text()
+    flat = "".join(page.split())
+    for piece in ("第一条下列所得，为来源于境内的所得：", "（一）因任职取得的所得；",
+                  "（二）将财产出租取得的所得。", "其他所得，由主管部门确定。"):
+        assert text.count(piece) == 1, piece
+        assert flat.count(piece) == 1, piece
+    order = [flat.index(piece) for piece in ("所得：", "（一）", "（二）", "其他所得")]
+    assert order == sorted(order)
+    lines = [line.strip() for line in page.splitlines()]
+    assert any(line.startswith("（一）因任职") for line in lines)
+    faces = {b.text: b.style["font_family"][0] for b in _text_boxes(result) if b.text == "第一条"}
+    assert faces == {"第一条": "TS Sans"}

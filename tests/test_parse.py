@@ -32,7 +32,8 @@ EXPECTED = {
                      "found '二〇二一'"),
     "bad-date.xml": (26, 9, "<date>: expected a date as YYYY-MM-DD, such as 2021-07-15, found "
                      "'2021-1-5'"),
-    "bad-runin-level.xml": (22, 12, "level= on <runin> must be one of '2', '3', '4', found '5'"),
+    "bad-runin-level.xml": (22, 12,
+                            "level= on <runin> must be one of '1', '2', '3', '4', found '5'"),
     "unknown-attribute.xml": (21, 9, "unexpected attribute style= on <h1> (allowed: none)"),
     "duplicate-id.xml": (15, 5, "duplicate id 'ceshi-1' (first used on line 13)"),
     "bad-issn.xml": (10, 5, "ISSN 1008-0784 has a wrong check digit"),

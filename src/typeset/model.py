@@ -170,7 +170,8 @@ class Table:
     id: str = ""
     line: int = 0
     kind: str = "table"
-    note: tuple[Inline, ...] = ()  # 注：… under the table
+    notes: tuple[tuple[Inline, ...], ...] = ()  # 注：… under the table, one per line
+    unit: tuple[Inline, ...] = ()  # 单位：人, at the table's right edge above it
 
     @property
     def ncols(self) -> int:
@@ -212,7 +213,8 @@ class Table:
 
     def text(self) -> str:
         rows = (*self.head, *self.body)
-        return plain(self.caption) + "".join(r.text() for r in rows) + plain(self.note)
+        notes = "".join(plain(n) for n in self.notes)
+        return plain(self.caption) + plain(self.unit) + "".join(r.text() for r in rows) + notes
 
 
 @dataclass(frozen=True)
@@ -382,6 +384,7 @@ class Part(FieldLines):
     addressee: tuple[Inline, ...] = ()
     body: tuple[Block, ...] = ()
     attachments: tuple[tuple[Inline, ...], ...] = ()
+    attachments_label: str = "附件"  # printed before the names, with a colon: 附件：, 附：
     signature: Signature | None = None
     notes: tuple[tuple[Inline, ...], ...] = ()
     decree: Decree | None = None
@@ -413,15 +416,16 @@ class Part(FieldLines):
         yield from (b.text() for b in self.body)
         for i, attachment in enumerate(self.attachments, 1):
             number = f"{i}." if len(self.attachments) > 1 else ""
-            yield ATTACHMENT_LABEL + number + plain(attachment)
+            label = f"{self.attachments_label}：" if i == 1 else ""
+            yield label + number + plain(attachment)
         if self.signature:
             yield from self.signature.issuers
             yield self.signature.printed_date
         yield from (plain(n) for n in self.notes)
 
 
-#: The label GB/T 9704 prints before an attachment's name.
-ATTACHMENT_LABEL = "附件："
+#: The word GB/T 9704 prints before an attachment's name, unless the document says another.
+ATTACHMENT_LABEL = "附件"
 
 
 @dataclass(frozen=True)

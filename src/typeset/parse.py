@@ -637,8 +637,8 @@ class _Builder:
                 pass
             elif child.tag in ("wbr", "br"):
                 nodes.append(m.Inline(child.tag))
-            elif child.tag == "runin":
-                pass  # taken by the paragraph
+            elif child.tag in ("runin", "item"):
+                pass  # taken by the paragraph (runin) and the clause (its 项)
             else:
                 kids = self.inline(child)
                 nodes.append(m.Inline(child.tag, "", kids))
@@ -738,6 +738,7 @@ class _Builder:
             addressee=self.inline(el.find("addressee")),
             body=tuple(self.block(b) for b in el.find("body")),
             attachments=tuple(self.inline(a) for a in el.iterfind("attachments/attachment")),
+            attachments_label=self.attachments_label(el.find("attachments")),
             signature=m.Signature(
                 tuple(self.text(i) for i in signature.iterfind("issuer")),
                 self.date(signature.find("date")),
@@ -752,6 +753,13 @@ class _Builder:
             line=el.sourceline,
             lines=self.lines(el),
         )
+
+    @staticmethod
+    def attachments_label(el) -> str:
+        """The word before an attachment's name: label= as given, else 附件 (GB/T 9704)."""
+        if el is None or el.get("label") is None:
+            return m.ATTACHMENT_LABEL
+        return el.get("label").strip(_XML_WS)
 
     def document(self, el, section_id: str) -> m.Document:
         return m.Document(
@@ -860,7 +868,8 @@ class _Builder:
         )
         table = m.Table(
             cols, head, body, self.inline(el.find("caption")), self.check_id(el), el.sourceline,
-            note=self.inline(el.find("note")),
+            notes=tuple(self.inline(n) for n in el.iterfind("note")),
+            unit=self.inline(el.find("unit")),
         )
         self.check_table(el, table)
         return table
