@@ -410,6 +410,27 @@ def test_last_line_holds_two_characters():
     assert report.ragged_lines == 0
 
 
+def test_last_line_rule_sees_past_markup_white_space():
+    """A paragraph whose last word is in a span followed by white space and a block
+    (a contents entry: title span, newline, 文号 block) still gets two characters on
+    its last line: the collapsible space is not the paragraph's end."""
+    body = ('<div><span>中国人民政府工作报告了。</span>\n'
+            '  <span style="display: block">（1）</span></div>')
+    lines = [t.strip() for t in line_texts(render(body, "div { width: 5em; text-align: justify }"))]
+    assert lines[-1] == "（1）", lines
+    assert cjk.content_length(lines[-2]) >= 2, lines
+
+
+def test_repeated_table_header_is_not_a_one_char_last_line():
+    """A header cell repeated on each page a table crosses is not a paragraph whose
+    last line holds one character."""
+    rows = "".join(f"<tr><td>{i}</td></tr>" for i in range(200))
+    document = render(f"<table><thead><tr><th>X</th></tr></thead><tbody>{rows}</tbody></table>",
+                      "@page { size: 100mm 100mm }")
+    assert len(document.pages) > 2
+    assert typocheck.check_document(document).one_char_last_lines == 0
+
+
 def test_one_char_last_line_counted_without_cjk():
     cjk.disable()
     try:

@@ -1020,9 +1020,16 @@ def _mark_paragraph_end(linebox) -> None:
     """Mark the last text box of a block's inline content."""
     from weasyprint.formatting_structure import boxes
 
+    def counts(child) -> bool:
+        # white space that collapses away (markup between the last word and the end
+        # of the block) does not end the paragraph: the word before it does
+        return child.is_in_normal_flow() and not (
+            isinstance(child, boxes.TextBox) and not child.text.strip(" \t\n")
+            and child.style["white_space"] in ("normal", "nowrap", "pre-line"))
+
     box = linebox
     while isinstance(box, (boxes.LineBox, boxes.InlineBox)):
-        children = [child for child in box.children if child.is_in_normal_flow()]
+        children = [child for child in box.children if counts(child)]
         if not children:
             return
         box = children[-1]

@@ -122,7 +122,9 @@ def check_document(document, heading_selector: str = "h1,h2,h3,h4,.heading",
         line.forced = _ends_with_forced_break(line.box)
         # Fragments of one block (pages, columns) share element and style;
         # anonymous blocks of one element have their own style.
-        key = (id(line.block.element), line.block.element_tag, id(line.block.style))
+        # A header cell repeated on each page a table crosses is a new block there.
+        key = (id(line.block.element), line.block.element_tag, id(line.block.style),
+               line.page if line.block.element_tag == "th" else 0)
         groups.setdefault(key, []).append(line)
     for group in groups.values():
         group[0].first = True
