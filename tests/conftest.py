@@ -11,6 +11,10 @@ ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"
 SAMPLE = ROOT / "issues" / "2021-10.xml"
 SEED = ROOT.parent / "shared" / "seeds" / "000_a3db119026864abb.txt"
+#: The second sample: a 国务院公报-style issue of the ten State Council documents in
+#: ../shared/seeds/govcn (one text file per document).
+GOVCN = ROOT / "issues" / "guowuyuan-2018-36.xml"
+GOVCN_SEEDS = ROOT.parent / "shared" / "seeds" / "govcn"
 
 
 @pytest.fixture(scope="session")
@@ -18,6 +22,14 @@ def sample(tmp_path_factory):
     """The sample issue, built once for the whole session."""
     out = tmp_path_factory.mktemp("sample") / "2021-10.pdf"
     result = build(SAMPLE, Options(output=out))
+    return result, read_pdf(out)
+
+
+@pytest.fixture(scope="session")
+def govcn(tmp_path_factory):
+    """The State Council sample issue, built once for the whole session."""
+    out = tmp_path_factory.mktemp("govcn") / "guowuyuan-2018-36.pdf"
+    result = build(GOVCN, Options(output=out))
     return result, read_pdf(out)
 
 

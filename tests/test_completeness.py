@@ -15,7 +15,7 @@ import pytest
 
 from typeset.parse import parse_issue
 
-from .conftest import SAMPLE, SEED
+from .conftest import GOVCN, GOVCN_SEEDS, SAMPLE, SEED
 
 FIRST_DOCUMENT_LINE = 111
 REPEATED_HEADER = "序号\t项目名称\t申报地区或单位\t保护责任单位"
@@ -67,3 +67,63 @@ def test_sample_issue_shape():
     assert issue.meta.cumulative == 672 and issue.meta.published.isoformat() == "2021-07-15"
     assert issue.board.roles[2].people[-1] == "淮宁民"
     assert issue.colophon.editors == ("张伟", "徐胜利", "李宝全", "马春", "马晓菲", "申劭侃")
+
+
+# -- The second sample: ten State Council documents, one seed file each -------------
+
+#: Seed file prefix → the document's id in issues/guowuyuan-2018-36.xml.
+GOVCN_IDS = {
+    "11_": "guofa-2018-44", "16_": "guofa-2018-43", "21_": "guobanhan-2004-57",
+    "26_": "guobanhan-2006-82", "33_": "guoling-707", "44_": "guohan-2006-132",
+    "47_": "guofa-2004-18", "49_": "guobanfa-2004-7", "52_": "guobanfa-1996-32",
+    "54_": "guobanfa-2018-109",
+}
+
+#: What the issue prints differently from the web text, on purpose: the labels above
+#: appended parts are printed as GB/T 9704 sets them (附件1, not the web's 附件1. and
+#: 附件2：; 附, not 附：).
+GOVCN_LABEL_PUNCTUATION = {"guohan-2006-132": Counter("."), "guobanfa-1996-32": Counter("：")}
+
+
+def govcn_seed_text(path) -> str:
+    """The document text of one seed file: its lines below `# ----`, without the
+    format's markers (<C>, <R>, table brackets, cell separators, {cN}/{rN} spans and the
+    / that breaks a cell's line)."""
+    body = path.read_text(encoding="utf-8").split("# ----\n", 1)[1]
+    out = []
+    for line in body.splitlines():
+        if line in ("[表格开始]", "[表格结束]"):
+            continue
+        line = re.sub(r"^<[CR]>", "", line)
+        if " | " in line:
+            line = re.sub(r"\{[cr]\d+\}", "", line).replace(" | ", "").replace("/", "")
+        out.append(line)
+    return "".join(out)
+
+
+@pytest.mark.skipif(not GOVCN_SEEDS.exists(), reason="the seeds are in ../shared/seeds/govcn")
+def test_every_character_of_each_state_council_document_is_in_the_model():
+    """Per document, every character of the seed but white space is in the model, and
+    the model adds none: Han characters, digits, Latin letters and punctuation alike."""
+    issue = parse_issue(GOVCN)
+    seeds = sorted(GOVCN_SEEDS.glob("*.txt"))
+    assert sorted(p.name[:3] for p in seeds) == sorted(GOVCN_IDS)
+    for path in seeds:
+        doc_id = GOVCN_IDS[path.name[:3]]
+        seed = Counter(c for c in govcn_seed_text(path) if not c.isspace())
+        ours = Counter(c for c in issue.document(doc_id).text() if not c.isspace())
+        assert seed - ours == GOVCN_LABEL_PUNCTUATION.get(doc_id, Counter()), path.name
+        assert not ours - seed, (path.name, ours - seed)
+        assert len(HAN.findall(govcn_seed_text(path))) > 300
+
+
+def test_state_council_issue_shape():
+    issue = parse_issue(GOVCN)
+    assert [s.title for s in issue.sections] == [
+        "国务院令", "国务院文件", "国务院办公厅文件", "人事"]
+    assert len(issue.documents) == 10
+    decree = issue.document("guoling-707")
+    assert decree.decree.number == "第707号" and decree.decree.signatory == "李克强"
+    assert len([b for b in decree.body if b.kind == "article"]) == 36
+    assert [a.label for a in issue.document("guohan-2006-132").appendices] == ["附件1", "附件2"]
+    assert issue.meta.number_format == "{year}年第{number}号"
