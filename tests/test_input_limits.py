@@ -17,7 +17,7 @@ from typeset import parse
 from typeset.cli import main
 from typeset.errors import InputError
 from typeset.layout import load_layout
-from typeset.preflight import NOT_PRINTED, _cmap, preflight
+from typeset.preflight import NOT_PRINTED, _cmap
 from typeset.schema import DATATYPES, datatype_defines, validator, value_rules
 
 from .conftest import FIXTURES
@@ -574,8 +574,13 @@ def no_glyph(faces) -> list[str]:
 
 
 def glyph_problems(path: Path, faces) -> list:
+    """The glyph check's problems for the issue at `path`: it runs inside the build,
+    on the boxes WeasyPrint made from the layout's CSS, before any layout."""
+    from typeset.build import Options, build
+
     with pytest.raises(InputError) as info:
-        preflight(parse.parse_issue(path), faces)
+        build(path, Options(output=path.with_suffix(".pdf")))
+    assert not path.with_suffix(".pdf").exists()
     return info.value.problems
 
 
@@ -588,7 +593,7 @@ def glyph_problems(path: Path, faces) -> list:
          '    <role title="主任"><person>甲乙丙</person></role>\n  </board>\n  <section id=', 14,
          "the cover, <title>"),
         ("<gazette>测试自治区<br/>", "<gazette>测试𠀁自治区<br/>", 4, "the cover, <gazette>"),
-        ("<cn>64-1062/D</cn>", "<cn>64-1062/D𠀁</cn>", 11, "the cover, <cn>"),
+        ("<cn>64-1062/D</cn>", "<cn>64-1062/D𠀁</cn>", 11, "the cover, <cn>"),  # + colophon
         ("  <section id=", '  <colophon>\n    <printer>印刷厂𠀁</printer>\n  </colophon>\n'
          "  <section id=", 14, "the contents, <printer>"),
         ("<title>自治区人民政府文件</title>", "<title>自治区𠀁文件</title>", 14,
@@ -601,10 +606,39 @@ def glyph_problems(path: Path, faces) -> list:
 def test_preflight_names_missing_glyphs_of_the_front_matter_at_their_lines(
     tmp_path, faces, old, new, line, where
 ):
-    path = write(tmp_path, replaced(MINIMAL, old, new))
+    text = replaced(MINIMAL, old, new)
+    if old.startswith("<cn>"):  # the CN number prints in the colophon
+        text = replaced(text, "  <section id=", "  <colophon><printer>印刷厂</printer></colophon>\n"
+                        "  <section id=")
+    path = write(tmp_path, text)
     problems = glyph_problems(path, faces)
     assert [(p.line, p.message.split(": no glyph")[0]) for p in problems] == [(line, where)]
     assert "'𠀁' U+20001" in problems[0].message
+
+
+def test_glyph_check_is_about_what_prints(tmp_path, faces):
+    """The check reads the boxes the layout makes: a glyphless character in a value the
+    layout does not print (the CN number of an issue without colophon) is no error, and
+    one in text the layout sets in a face without it is, named with that face."""
+    from typeset.build import Options, build
+
+    path = write(tmp_path, replaced(MINIMAL, "<cn>64-1062/D</cn>", "<cn>64-1062/D𠀁</cn>"))
+    build(path, Options(output=tmp_path / "ok.pdf"))
+    assert (tmp_path / "ok.pdf").exists()
+    # 〚 is in the serif, not in the Kai: inside <kai> the CSS list (Kai, then serif)
+    # prints it from the serif, so it is no error either
+    assert 0x301A in _cmap(faces["serif"]) and 0x301A not in _cmap(faces["kai"])
+    path = write(tmp_path, replaced(MINIMAL, "<p>现将有关事项通知如下。</p>",
+                                    "<p><kai>现将〚有关〛事项</kai>通知如下。</p>"))
+    build(path, Options(output=tmp_path / "kai.pdf"))
+    # a character no face has is named with the faces its CSS lists, in their order
+    path = write(tmp_path, replaced(MINIMAL, "<p>现将有关事项通知如下。</p>",
+                                    "<p><kai>现将𠀁有关事项</kai><em>通知𠀂</em>如下。</p>"))
+    with pytest.raises(InputError) as info:
+        build(path, Options(output=tmp_path / "missing.pdf"))
+    messages = [p.message.split(": ", 1)[1] for p in info.value.problems]
+    assert messages == ["no glyph for '𠀁' U+20001 in the faces kai, serif",
+                        "no glyph for '𠀂' U+20002 in the faces sans, serif"]
 
 
 def test_preflight_through_the_cli_is_one_line_and_exit_2(tmp_path, capsys):
@@ -649,7 +683,9 @@ def test_preflight_checks_every_printed_text_of_the_file(tmp_path, faces, no_gly
                 el.set(attr, char + el.get(attr))
     path = tmp_path / "features.xml"
     etree.ElementTree(root).write(str(path), encoding="UTF-8", xml_declaration=True)
+    (tmp_path / "dot.svg").write_bytes((FIXTURES / "dot.svg").read_bytes())  # its figure
     problems = glyph_problems(path, faces)
+    assert all(re.search(r" U\+([0-9A-F]+) ", p.message) for p in problems), problems
     reported = {chr(int(re.search(r" U\+([0-9A-F]+) ", p.message)[1], 16)): p for p in problems}
     assert set(marks) - set(reported) == set(), {marks[c] for c in set(marks) - set(reported)}
     assert all(p.line > 0 for p in problems)

@@ -6,8 +6,9 @@ WeasyPrint document, the PDF's path and page count, timings, WeasyPrint's warnin
 Steps:
 1. parse   issue XML → `model.Issue` (every problem reported at once)
 2. layout  layout name → templates, settings, font files
-3. glyphs  every character checked against the face that will print it
-4. compose Issue → HTML through the layout's templates
+3. compose Issue → HTML through the layout's templates
+4. glyphs  every character checked against the faces its CSS gives it, once WeasyPrint
+           has built the boxes and before it lays out a line
 5. render  HTML → pages (WeasyPrint, with the Chinese typesetting extension)
 6. write   pages → PDF, written atomically
 Nothing is written before steps 1–5 have succeeded, so bad input never damages a PDF
@@ -29,7 +30,7 @@ from .errors import TypesetError, display_path, emit
 from .layout import Layout, load_layout
 from .model import Issue
 from .parse import parse_issue
-from .preflight import preflight
+from .preflight import glyph_check
 from .resources import check_figures
 
 
@@ -112,14 +113,12 @@ def build(source: str | Path, options: Options = Options(),
             raise TypesetError(str(exc.args[0])) from None
     layout = load_layout(options.layout)
     step("layout", f"2/6 layout   {layout.name}: {', '.join(str(f) for f in layout.folders)}")
-    numbering = layout.settings["numbering"]
-    preflight(issue, layout.faces, numbering["number_format"] + numbering["cumulative_format"])
     check_figures(issue)
     output = Path(options.output) if options.output else default_output(source, options)
     check_output(output, inputs=(source, *layout.files()))
-    step("glyphs", "3/6 glyphs   every character has a glyph; figures and output path checked")
     html = compose(issue, layout, only=options.only, first_page=options.first_page)
-    step("compose", f"4/6 compose  {len(html):,} characters of HTML")
+    step("compose", f"3/6 compose  {len(html):,} characters of HTML; figures and output "
+         "path checked")
     _warn_once_without_harfbuzz(pdf, log)
     han_latin = options.han_latin_space
     if han_latin is None:
@@ -129,8 +128,14 @@ def build(source: str | Path, options: Options = Options(),
     except RuntimeError as exc:  # a WeasyPrint this extension was not written for
         raise TypesetError(f"typeset: {exc}") from None
     fonts = {f.parent for f in layout.faces.values()}
+    glyphs = glyph_check(issue, layout.faces)
+
+    def before_layout(root_box, style_for, font_faces) -> None:
+        glyphs(root_box, style_for, font_faces)
+        step("glyphs", "4/6 glyphs   every character has a glyph in the faces its CSS gives")
+
     document, warnings = pdf.render(html, base_url=source.resolve().parent,
-                                    roots=(*layout.folders, *fonts))
+                                    roots=(*layout.folders, *fonts), before_layout=before_layout)
     # The style sheet is the layout's own: a declaration WeasyPrint ignores is a layout
     # bug (e.g. `count = "two"` in layout.toml), and a figure it could not load would
     # be missing from the page.  Either fails the build instead of printing wrong.

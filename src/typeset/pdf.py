@@ -65,8 +65,10 @@ class _SharedFonts(FontConfiguration):
     def __init__(self) -> None:
         super().__init__()
         self._loaded: dict[str, object] = {}
+        self.seen: list[dict] = []  # the rules of the current render, for the glyph check
 
     def add_font_face(self, rule_descriptors, url_fetcher):
+        self.seen.append(dict(rule_descriptors))
         key = repr(sorted(rule_descriptors.items(), key=lambda item: item[0]))
         if key not in self._loaded:
             self._loaded[key] = super().add_font_face(rule_descriptors, url_fetcher)
@@ -76,14 +78,42 @@ class _SharedFonts(FontConfiguration):
 _fonts: _SharedFonts | None = None
 
 
-def render(html: str, base_url: Path, roots: tuple[Path, ...] | None = None
-           ) -> tuple[weasyprint.Document, list[str]]:
+@contextmanager
+def _nothing():
+    yield
+
+
+@contextmanager
+def _before_layout(check):
+    """Call `check(root_box, style_for, font_faces)` once the box tree is built, before
+    WeasyPrint lays out a line; whatever it raises ends the render there."""
+    import weasyprint.document as wdocument
+
+    original = wdocument.layout_document
+
+    def layout_document(html, root_box, context, *args, **kwargs):
+        check(root_box, context.style_for)
+        return original(html, root_box, context, *args, **kwargs)
+
+    wdocument.layout_document = layout_document
+    try:
+        yield
+    finally:
+        wdocument.layout_document = original
+
+
+def render(html: str, base_url: Path, roots: tuple[Path, ...] | None = None,
+           before_layout=None) -> tuple[weasyprint.Document, list[str]]:
     """Lay out `html` into pages; return the document and WeasyPrint's warnings.
 
     Every URL goes through one `resources.Fetcher` that reads files under `roots`
     (default: layouts/ and fonts/; the issue's folder `base_url` is always added)
     and nothing else; a refused URL fails the render with `TypesetError` naming it,
     where WeasyPrint alone would only log a warning and leave the resource out.
+
+    `before_layout(root_box, style_for, font_faces)`, if given, is called when the
+    styles are computed and the boxes built, before layout (the glyph check): with
+    WeasyPrint's box tree, its style lookup and the @font-face rules it read.
     """
     global _fonts
     from .errors import TypesetError
@@ -94,11 +124,20 @@ def render(html: str, base_url: Path, roots: tuple[Path, ...] | None = None
 
         roots = (data_dir("layouts"), data_dir("fonts"))
     fetcher = Fetcher((Path(base_url), *roots))
-    with collected_warnings() as warnings:
-        if _fonts is None:
-            _fonts = _SharedFonts()
+    if _fonts is None:
+        _fonts = _SharedFonts()
+    fonts = _fonts
+    fonts.seen = []
+
+    def check(root_box, style_for):
+        if fetcher.refused:  # a refused @font-face: say so, not that glyphs are missing
+            raise TypesetError("typeset: refused to read " + "; ".join(fetcher.refused))
+        before_layout(root_box, style_for, fonts.seen)
+
+    with collected_warnings() as warnings, _before_layout(check) if before_layout else \
+            _nothing():
         document = weasyprint.HTML(string=html, base_url=str(base_url) + os.sep,
-                                   url_fetcher=fetcher).render(font_config=_fonts)
+                                   url_fetcher=fetcher).render(font_config=fonts)
     if fetcher.refused:
         raise TypesetError("typeset: refused to read " + "; ".join(fetcher.refused))
     return document, warnings
