@@ -380,6 +380,10 @@ def copy_layouts(tmp_path: Path, monkeypatch) -> Path:
     (("layout.toml", "title_chars = 24", "title_chars = -3"),
      r"setting 'type.title_chars': expected a number ≥ 0"),
     (("derived/layout.toml", 'extends = "gazette"\n',
+      'extends = "gazette"\n[labels]\nsection = "〖{name}〗"\n'),
+     r"derived/layout\.toml: setting 'labels\.section': expected text with \{title\}, "
+     r"found '〖\{name\}〗'"),
+    (("derived/layout.toml", 'extends = "gazette"\n',
       'extends = "gazette"\n[columns]\ncount = "two"\n'),
      r"derived/layout\.toml: setting 'columns.count': expected a whole number, "
      r"found a string 'two'"),
@@ -510,3 +514,31 @@ def test_text_off_the_page_fails_the_build(tmp_path, minimal_path, capsys, field
     err = capsys.readouterr().err
     assert err.startswith(f"{source}: page ") and "text runs" in err
     assert out.read_bytes() == b"%PDF-old"
+
+
+def test_a_derived_layout_prints_its_own_labels(tmp_path, monkeypatch, minimal_path):
+    """The words around the issue's text (目　录, 【】 around sections in the contents and
+    running heads, ● before slogans, 出版 after the date) are the layout's settings."""
+    from pypdf import PdfReader
+
+    layouts = copy_layouts(tmp_path, monkeypatch)
+    (layouts / "state").mkdir()
+    (layouts / "state" / "layout.toml").write_text(
+        'extends = "gazette"\n[labels]\ncontents = "本期目录"\nsection = "〖{title}〗"\n'
+        'slogan = "◆{slogan}"\npublished = "出版日期：{date}"\n', encoding="utf-8")
+    source = write(tmp_path, "x.xml", minimal_path.read_text(encoding="utf-8").replace(
+        "<frequency>", "<slogans><slogan>权威性</slogan></slogans><frequency>"))
+    assert main(["build", str(source), "-o", str(tmp_path / "x.pdf"), "--layout", "state"]) == 0
+    pages = ["".join(p.extract_text().split()) for p in PdfReader(tmp_path / "x.pdf").pages]
+    assert "◆权威性" in pages[0] and "出版日期：2021年1月15日" in pages[0]
+    assert "●" not in pages[0] and "日出版" not in pages[0]
+    assert "本期目录" in pages[2] and "〖自治区人民政府文件〗" in pages[2]
+    assert not any("【" in p for p in pages)
+    # the recto running heads of a longer issue
+    assert main(["build", str(FIXTURES / "features.xml"), "-o", str(tmp_path / "f.pdf"),
+                 "--layout", "state"]) == 0
+    reader = PdfReader(tmp_path / "f.pdf")
+    texts = [p.extract_text() for p in reader.pages]
+    documents = [t for t in texts[2:] if "本期目录" not in t]
+    assert any("〖" in t for t in documents)
+    assert not any("【" in t for t in texts)

@@ -16,7 +16,7 @@ from . import __version__
 from .cjk import DASHES, ELLIPSES, NO_LINE_END, NO_LINE_START, no_break_between
 from .errors import TypesetError
 from .layout import Layout
-from .model import Inline, Issue, plain
+from .model import Inline, Issue, fill_format, plain
 
 
 def compose(issue: Issue, layout: Layout, *, only: str | None = None,
@@ -42,6 +42,7 @@ def compose(issue: Issue, layout: Layout, *, only: str | None = None,
 def _compose(issue: Issue, layout: Layout, only: str | None, first_page: int | None) -> str:
     settings = layout.settings
     layout.env.filters["balance"] = balance
+    layout.env.filters["fill"] = fill_format
     # The style sheet gets the layout's settings and numbers only, never issue text.
     css = layout.env.get_template("style.css.j2").render(
         s=settings, faces=layout.font_urls(), first_page=int(first_page or 1),

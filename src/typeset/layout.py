@@ -139,6 +139,7 @@ def load_layout(name: str = REFERENCE_LAYOUT) -> Layout:
     settings: dict = {}
     for data, folder in zip(reversed(chain), reversed(folders), strict=True):
         _check_keys(data, reference, folder / "layout.toml")
+        _check_fields(data, reference, folder / "layout.toml")
         settings = _merge(settings, data)
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(f) for f in folders]),
@@ -197,6 +198,28 @@ def _check_keys(data: dict, reference: dict, path: Path, prefix: str = "") -> No
                                f"numbers, colours, keywords), found {value!r}")
         elif isinstance(value, int) and not isinstance(value, bool) and value < 0:
             raise TypesetError(f"{path}: setting {name!r}: expected a number ≥ 0, found {value}")
+
+
+#: Settings that are patterns: the {fields} each may hold (the reference layout's
+#: values show them); no other brace is allowed, so a typo cannot print as text.
+_PATTERNS = ("labels", "numbering")
+
+
+def _check_fields(data: dict, reference: dict, path: Path) -> None:
+    """Refuse a pattern whose {fields} are not those of the reference's value."""
+    for table in _PATTERNS:
+        for key, value in data.get(table, {}).items():
+            if not isinstance(value, str):
+                continue
+            allowed = set(re.findall(r"\{([a-z]+)\}", reference[table][key]))
+            if table == "numbering":
+                allowed = {"year", "number", "cumulative"}
+            rest = "".join(part for part in re.split(r"(\{[a-z]+\})", value)
+                           if part[1:-1] not in allowed or not part.startswith("{"))
+            if "{" in rest or "}" in rest:
+                fields = ", ".join(f"{{{f}}}" for f in sorted(allowed)) or "no {fields}"
+                raise TypesetError(f"{path}: setting '{table}.{key}': expected text with "
+                                   f"{fields}, found {value!r}")
 
 
 def _kind(value) -> str:
