@@ -244,6 +244,17 @@ def test_middle_dot_between_boxes_not_at_line_start():
     assert not any(line[0] == "·" for line in lines), lines
 
 
+@pytest.mark.parametrize("dot", ["·", "•", "・"])
+def test_interpunct_never_starts_a_line(dot):
+    """间隔号 in its forms, the bullet • included (大连重工•起重集团): it stays with the
+    name before it, wherever the line would break."""
+    for position in range(1, 9):
+        text = "中国人民政府工作报告"
+        document = render(f"<p>{text[:position]}{dot}{text[position:]}</p>", WIDTH_5)
+        lines = line_texts(document)
+        assert not any(line.startswith(dot) for line in lines), lines
+
+
 def test_number_and_following_unit_kept_together():
     # Without the rule Pango breaks 2021|年.
     document = render("<p>中国人2021年度报告文件</p>", "p { width: 6em }")

@@ -90,8 +90,9 @@ _OVERFULL_TOLERANCE = 0.05
 CLOSE_LIKE = frozenset("、，。．：；！？）］｝〕〗】》〉」』”’｠")
 #: Full-width marks whose blank half is on the left.
 OPEN_LIKE = frozenset("（［｛〔〖【《〈「『“‘｟")
-#: Never at a line start.
-NO_LINE_START = CLOSE_LIKE | frozenset("·・‧")
+#: Never at a line start: closing marks and the 间隔号 (interpunct) in its forms,
+#: including the bullet • that web texts use for it (大连重工•起重集团).
+NO_LINE_START = CLOSE_LIKE | frozenset("·・‧•")
 #: Never at a line end.
 NO_LINE_END = OPEN_LIKE
 #: Two-em dashes and ellipses: never split, never at a line start.
