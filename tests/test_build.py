@@ -453,3 +453,28 @@ def test_articles_print_each_clause_and_item_once(tmp_path):
     assert any(line.startswith("（一）因任职") for line in lines)
     faces = {b.text: b.style["font_family"][0] for b in _text_boxes(result) if b.text == "第一条"}
     assert faces == {"第一条": "TS Sans"}
+
+
+def test_joint_decree_prints_each_signatory_on_its_own_line(tmp_path):
+    """A joint 令 (国务院 中央军事委员会令) is signed by both heads: each signatory on a
+    line of its own, right-aligned like one, in the order given, then the date."""
+    from pypdf import PdfReader
+
+    source = tmp_path / "features.xml"
+    text = (FIXTURES / "features.xml").read_text(encoding="utf-8")
+    one = '<signatory title="自治区主席">某某某</signatory>'
+    assert one in text
+    source.write_text(text.replace(one, '<signatory title="国务院总理">李某某</signatory>'
+                                        '<signatory title="中央军委主席">张某某</signatory>'),
+                      encoding="utf-8")
+    (tmp_path / "dot.svg").write_bytes((FIXTURES / "dot.svg").read_bytes())
+    result = build(source, Options(output=tmp_path / "x.pdf"))
+    lines = [line.strip() for p in PdfReader(result.output).pages
+             for line in p.extract_text().splitlines()]
+    first = next(i for i, line in enumerate(lines) if line.replace(" ", "") == "国务院总理　李某某")
+    assert lines[first + 1].replace(" ", "") == "中央军委主席　张某某"
+    assert lines[first + 2].startswith("20")  # the date follows
+    rights = {b.text: b.position_x + b.width for b in _text_boxes(result)
+              if b.text in ("国务院总理　李某某", "中央军委主席　张某某")}
+    assert len(rights) == 2
+    assert abs(rights["国务院总理　李某某"] - rights["中央军委主席　张某某"]) < 0.5

@@ -13,6 +13,7 @@ from collections import Counter
 
 import pytest
 
+from typeset.model import Signatory
 from typeset.parse import parse_issue
 
 from .conftest import GOVCN, GOVCN_SEEDS, SAMPLE, SEED
@@ -123,7 +124,8 @@ def test_state_council_issue_shape():
         "国务院令", "国务院文件", "国务院办公厅文件", "人事"]
     assert len(issue.documents) == 10
     decree = issue.document("guoling-707")
-    assert decree.decree.number == "第707号" and decree.decree.signatory == "李克强"
+    assert decree.decree.number == "第707号" and decree.decree.signatories == (
+        Signatory("总理", "李克强", decree.decree.signatories[0].line),)
     assert len([b for b in decree.body if b.kind == "article"]) == 36
     assert [a.label for a in issue.document("guohan-2006-132").appendices] == ["附件1", "附件2"]
     assert issue.meta.number_format == "{year}年第{number}号"

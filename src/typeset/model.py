@@ -353,13 +353,24 @@ class Signature:
 
 
 @dataclass(frozen=True)
+class Signatory:
+    """Who signs a decree: the office as printed (总理) and the name (李克强)."""
+
+    title: str
+    name: str
+    line: int = 0
+
+
+@dataclass(frozen=True)
 class Decree:
-    """The 令 header of a government decree: number, text, signatory and date."""
+    """The 令 header of a government decree: number, text, signatories and date.
+
+    A joint decree (国务院 中央军事委员会令) has one signatory per issuing body, each
+    printed on a line of its own."""
 
     number: str
     paragraphs: tuple[Paragraph, ...]
-    signatory_title: str
-    signatory: str
+    signatories: tuple[Signatory, ...]
     date: dt.date
     line: int = 0
     date_style: str = "arabic"
@@ -407,7 +418,8 @@ class Part(FieldLines):
         if self.decree:
             yield self.decree.name + self.decree.number
             yield from (p.text() for p in self.decree.paragraphs)
-            yield self.decree.signatory_title + self.decree.signatory + self.decree.printed_date
+            yield from (s.title + s.name for s in self.decree.signatories)
+            yield self.decree.printed_date
         yield plain(self.title)
         yield plain(self.title_note)
         yield self.printed_date_line

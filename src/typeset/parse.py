@@ -770,12 +770,11 @@ class _Builder:
         )
 
     def decree(self, el) -> m.Decree:
-        signatory = el.find("signatory")
         return m.Decree(
             number=self.text(el.find("number")),
             paragraphs=tuple(self.paragraph(p) for p in el.iterfind("p")),
-            signatory_title=signatory.get("title"),
-            signatory=self.text(signatory),
+            signatories=tuple(m.Signatory(s.get("title").strip(_XML_WS), self.text(s),
+                                          s.sourceline) for s in el.iterfind("signatory")),
             date=self.date(el.find("date")),
             line=el.sourceline,
             date_style=self.date_style(el.find("date")),

@@ -246,7 +246,6 @@ _ELEMENTS = {
     "slogans": "slogan",
     "contents_slogans": "line",
     "items": "item",
-    "signatory_title": "signatory",
 }
 
 #: The element of a node's `content` field: the node's own.
@@ -300,6 +299,8 @@ def _element(node, name: str) -> str:
         if isinstance(node, m.Heading):
             return f"h{node.level}"
         return _CONTENT.get(type(node).__name__, type(node).__name__.lower())
+    if isinstance(node, m.Signatory):
+        return "signatory"
     if isinstance(node, m.Role):
         return "role" if name in ("title", "note") else _ELEMENTS.get(name, name)
     return _ELEMENTS.get(name, name.replace("_", "-"))
