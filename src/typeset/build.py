@@ -18,7 +18,6 @@ already in `out/`.
 from __future__ import annotations
 
 import io
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -41,8 +40,8 @@ class Options:
     layout:          the layout folder under layouts/ ("gazette").
     output:          where to write the PDF; default out/<issue file stem>.pdf
                      (out/<stem>-<document id>.pdf for a preview).
-    only:            build only this document (a preview), laid out as in the issue.
-    first_page:      the page number the previewed document starts on (default 1).
+    only:            a preview: write only this document's pages, laid out as in the
+                     issue (the issue is laid out up to it and the document after it).
     han_latin_space: add ¼ em between Han characters and Latin letters or digits;
                      None (the default) takes the layout's [typography] setting.
     verbose:         print numbered progress steps on stderr.
@@ -51,7 +50,6 @@ class Options:
     layout: str = "gazette"
     output: Path | None = None
     only: str | None = None
-    first_page: int | None = None
     han_latin_space: bool | None = None
     verbose: bool = False
 
@@ -116,7 +114,14 @@ def build(source: str | Path, options: Options = Options(),
     check_figures(issue)
     output = Path(options.output) if options.output else default_output(source, options)
     check_output(output, inputs=(source, *layout.files()))
-    html = compose(issue, layout, only=options.only, first_page=options.first_page)
+    ids = [d.id for d in issue.documents]
+    # A preview lays out the issue up to the previewed document and the one after it
+    # (which may start on its last page and give that page its running head), and
+    # keeps the previewed document's pages: the pages that will print, not a
+    # re-composition of them.
+    following = 1
+    shown = frozenset(ids[:ids.index(options.only) + 1 + following]) if options.only else None
+    html = compose(issue, layout, only=options.only, shown=shown)
     step("compose", f"3/6 compose  {len(html):,} characters of HTML; figures and output "
          "path checked")
     _warn_once_without_harfbuzz(pdf, log)
@@ -136,6 +141,23 @@ def build(source: str | Path, options: Options = Options(),
 
     document, warnings = pdf.render(html, base_url=source.resolve().parent,
                                     roots=(*layout.folders, *fonts), before_layout=before_layout)
+    first_index = 0
+    if options.only:
+        at = ids.index(options.only)
+        while True:
+            spans = document_pages(document)
+            first_index, last_index = spans[options.only]
+            last_shown = ids[min(at + following, len(ids) - 1)]
+            # done when no later document can start on the previewed one's last page:
+            # the last one laid out is the issue's last, or ends after that page
+            if last_shown == ids[-1] or spans[last_shown][1] > last_index:
+                break
+            following += 1
+            shown = frozenset(ids[:at + 1 + following])
+            html = compose(issue, layout, only=options.only, shown=shown)
+            document, warnings = pdf.render(html, base_url=source.resolve().parent,
+                                            roots=(*layout.folders, *fonts))
+        document = document.copy(document.pages[first_index:last_index + 1])
     # The style sheet is the layout's own: a declaration WeasyPrint ignores is a layout
     # bug (e.g. `count = "two"` in layout.toml), and a figure it could not load would
     # be missing from the page.  Either fails the build instead of printing wrong.
@@ -162,14 +184,29 @@ def build(source: str | Path, options: Options = Options(),
     step("render", f"5/6 render   {len(document.pages)} pages; {typography.summary()}")
     for message in warnings:
         log(f"typeset: WeasyPrint: {message}")
-    if options.only:
-        data = pdf.pdf_bytes(document, (), options.first_page or 1)
+    front = tuple(layout.settings["numbering"]["front"])
+    if options.only:  # labelled with the printed numbers of the issue's pages
+        data = pdf.pdf_bytes(document, (), first_index - len(front) + 1)
     else:
-        data = pdf.pdf_bytes(document, tuple(layout.settings["numbering"]["front"]), 1)
+        data = pdf.pdf_bytes(document, front, 1)
     write_atomic(data, output)
     step("write", f"6/6 write    {output} ({len(data) / 1e6:.2f} MB)")
     return BuildResult(issue, layout, output, document, len(document.pages), len(data),
                        warnings, timings, typography)
+
+
+def document_pages(document) -> dict[str, tuple[int, int]]:
+    """For each document laid out in `document`, the indexes of its first and last page:
+    the pages a fragment of its <article data-doc> stands on."""
+    spans: dict[str, tuple[int, int]] = {}
+    for index, page in enumerate(document.pages):
+        for box in page._page_box.descendants():
+            if box.element_tag == "article" and box.element is not None:
+                doc_id = box.element.get("data-doc")
+                if doc_id:
+                    first = spans.get(doc_id, (index, index))[0]
+                    spans[doc_id] = (first, index)
+    return spans
 
 
 def _warn_once_without_harfbuzz(pdf, log: Callable[[str], None]) -> None:
@@ -286,13 +323,13 @@ class UnknownDocument(TypesetError):
 
 def preview(source: str | Path, doc_id: str, options: Options = Options(), *,
             png: bool = False, log: Callable[[str], None] | None = None) -> BuildResult:
-    """Build one document as it stands in the issue: its page numbers from the baseline.
+    """Build one document's pages as they stand in the issue: laid out with everything
+    before it, so its line and page breaks, page numbers and running heads are those of
+    the full build (`build` with `only`).
 
     Writes out/<stem>-<id>.pdf (or options.output) and, with `png`, one PNG per page
     beside it (<pdf stem>-<n>.png, 100 dpi).
     """
-    from . import baseline as baselines
-
     log = log or emit
     source = Path(source)
     issue = parse_issue(source)
@@ -301,22 +338,7 @@ def preview(source: str | Path, doc_id: str, options: Options = Options(), *,
     except KeyError:
         valid = ", ".join(d.id for d in issue.documents)
         raise UnknownDocument(f"{source}: no document {doc_id!r}; valid ids: {valid}") from None
-    first_page = options.first_page
-    if first_page is None:
-        try:
-            known = baselines.load(source)
-        except baselines.BaselineError as exc:  # a preview still shows the pages
-            log(f"{exc} (numbering the preview from 1)")
-            known = None
-        entry = known.documents.get(doc_id) if known else None
-        if entry and re.fullmatch(r"[0-9]{1,6}", entry.start):  # a page number, not "²"
-            first_page = int(entry.start)
-        else:
-            first_page = 1
-            log(f"{display_path(source)}: no baseline page for {doc_id} "
-                f"({baselines.baseline_path(source)}); "
-                "numbering from 1")
-    result = build(source, replace(options, only=doc_id, first_page=first_page), log=log)
+    result = build(source, replace(options, only=doc_id), log=log)
     if png:
         write_pngs(result.output)
     return result
@@ -346,8 +368,8 @@ def watch(source: str | Path, doc_id: str, options: Options = Options(), *, png:
           rounds: int | None = None) -> None:
     """Preview `doc_id`, then again each time the issue or the layout changes.
 
-    The process stays warm (WeasyPrint, fonts' coverage, templates loaded once), so a
-    re-render costs only the document's own layout.  Bad input is reported and the
+    The process stays warm (WeasyPrint, fonts, font coverage and templates loaded
+    once); each re-render lays out the issue up to the document, as `preview` does.  Bad input is reported and the
     watch goes on.  Stops on Ctrl-C (or after `rounds` re-renders, for tests).
     """
     log = log or emit

@@ -20,16 +20,19 @@ from .model import Inline, Issue, fill_format, plain
 
 
 def compose(issue: Issue, layout: Layout, *, only: str | None = None,
-            first_page: int | None = None) -> str:
-    """Render `issue` (or only document `only`, numbered from `first_page`) to HTML.
+            shown: frozenset[str] | None = None) -> str:
+    """Render `issue` to HTML: the cover, the contents and the documents in `shown`
+    (default: all).  `only` names the previewed document (for the PDF's title).
 
     A broken layout template (a syntax error, a field the model does not have) is a
     `TypesetError` naming the template file and line, not a traceback.
     """
     if only is not None:
         issue.document(only)  # KeyError listing the valid ids
+    if shown is None:
+        shown = frozenset(d.id for d in issue.documents)
     try:
-        return _compose(issue, layout, only, first_page)
+        return _compose(issue, layout, only, shown)
     except jinja2.TemplateSyntaxError as exc:
         where = exc.filename or exc.name or "template"
         raise TypesetError(f"{where}:{exc.lineno}: layout template error: {exc.message}") \
@@ -39,14 +42,13 @@ def compose(issue: Issue, layout: Layout, *, only: str | None = None,
                            f"error: {exc.message or exc}") from None
 
 
-def _compose(issue: Issue, layout: Layout, only: str | None, first_page: int | None) -> str:
+def _compose(issue: Issue, layout: Layout, only: str | None, shown: frozenset[str]) -> str:
     settings = layout.settings
     layout.env.filters["balance"] = balance
     layout.env.filters["fill"] = fill_format
     # The style sheet gets the layout's settings and numbers only, never issue text.
     css = layout.env.get_template("style.css.j2").render(
-        s=settings, faces=layout.font_urls(), first_page=int(first_page or 1),
-        only=bool(only),
+        s=settings, faces=layout.font_urls(),
     )
     if "</style" in css.lower():
         raise TypesetError(f"{layout.folders[0]}/style.css.j2: the style sheet may not "
@@ -55,6 +57,7 @@ def _compose(issue: Issue, layout: Layout, only: str | None, first_page: int | N
         issue=issue,
         css=css,
         only=only,
+        shown=shown,
         version=__version__,
         wide_table_columns=settings["tables"]["wide_columns"],
         s=settings,
