@@ -15,6 +15,10 @@ Out: a :class:`TypoReport`: counts and examples (page number, line text) of
   opening mark;
 * ``uncompressed_pairs``: two adjacent full-width marks (。” ）、 ，“ ...) both
   advancing 0.9 em or more;
+* ``loose_lines``: justified lines with more than ``LOOSE_EM`` (0.15 em) of added
+  space after some character (the widest gap of the line: a Han character's
+  advance beyond 1 em, or the gap between two text boxes), and ``max_gap_em``, the
+  widest such gap of all justified lines;
 * ``one_char_last_lines``: a paragraph's last line (of two or more) holding a
   single character, punctuation not counted;
 * ``stranded_headings``: a heading followed by fewer than two lines of text in
@@ -45,9 +49,10 @@ from .cjk import (
 PT = 4 / 3  # CSS px per pt
 RAGGED_TOLERANCE_PT = 0.5
 FULL_ADVANCE_EM = 0.9
+LOOSE_EM = 0.15  # clreq: spacing a justified line opens between characters, at most
 KINDS = (
-    "ragged", "overfull", "line_start", "line_end", "uncompressed_pair", "one_char_last_line",
-    "stranded_heading")
+    "ragged", "overfull", "loose", "line_start", "line_end", "uncompressed_pair",
+    "one_char_last_line", "stranded_heading")
 _PAIRABLE = CLOSE_LIKE | OPEN_LIKE
 _OBJECT = "\ufffc"
 
@@ -64,6 +69,8 @@ class TypoReport:
     justified_lines: int = 0
     ragged_lines: int = 0
     overfull_lines: int = 0
+    loose_lines: int = 0
+    max_gap_em: float = 0.0
     line_start_violations: int = 0
     line_end_violations: int = 0
     uncompressed_pairs: int = 0
@@ -82,6 +89,7 @@ class TypoReport:
             f"pages {self.pages}, lines {self.lines}, justified {self.justified_lines}, "
             f"ragged {self.ragged_lines} ({self.ragged_share:.1%}), "
             f"overfull {self.overfull_lines}, "
+            f"loose {self.loose_lines} (widest gap {self.max_gap_em:.2f} em), "
             f"line-start {self.line_start_violations}, "
             f"line-end {self.line_end_violations}, "
             f"uncompressed pairs {self.uncompressed_pairs}, "
@@ -145,6 +153,11 @@ def check_document(document, heading_selector: str = "h1,h2,h3,h4,.heading",
             if right - end > RAGGED_TOLERANCE_PT * PT:
                 report.ragged_lines += 1
                 add("ragged", line)
+            gap = _widest_gap(line)
+            report.max_gap_em = max(report.max_gap_em, gap)
+            if gap > LOOSE_EM:
+                report.loose_lines += 1
+                add("loose", line, f"{line.text} ({gap:.2f} em)")
         if text and end - right > RAGGED_TOLERANCE_PT * PT:
             report.overfull_lines += 1
             add("overfull", line)
@@ -291,6 +304,48 @@ def glyph_geometry(textbox) -> list[tuple[float, float]]:
     if len(geometry) != len(textbox.text):
         return [(0.0, 0.0)] * len(textbox.text)
     return [tuple(item) for item in geometry]
+
+
+def _widest_gap(line) -> float:
+    """The widest space (em) justification opened after a character of `line`: a Han
+    character's advance beyond its 1 em, or the gap between two text boxes (the space
+    put between Han text and a run of digits or Latin letters; an inline box's own
+    margins and padding, such as after 第一条, are the layout's, not a gap).  The
+    line's last character does not count (its advance is the line's end)."""
+    from .cjk import is_han
+
+    widest = 0.0
+    chars: list[tuple[str, float]] = []
+    end: float | None = None  # where the previous text ended, or an inline box's edge
+
+    def walk(box) -> None:
+        nonlocal widest, end
+        for child in box.children:
+            if not child.is_in_normal_flow():
+                continue
+            if isinstance(child, boxes.TextBox):
+                size = child.style["font_size"]
+                if not size or not child.text:
+                    continue
+                if end is not None and child.text.strip():
+                    widest = max(widest, (child.position_x - end) / size)
+                chars.extend((char, advance / size) for char, advance in
+                             zip(child.text, glyph_advances(child), strict=False))
+                end = child.position_x + child.width
+            elif isinstance(child, boxes.InlineBox):
+                if end is not None and child.style["font_size"]:
+                    widest = max(widest, (child.position_x - end) / child.style["font_size"])
+                end = child.content_box_x()
+                walk(child)
+                end = child.position_x + child.margin_width()
+            else:
+                end = child.position_x + child.margin_width()
+
+    walk(line.box)
+    for char, advance_em in chars[:-1]:
+        if is_han(char):
+            widest = max(widest, advance_em - 1)
+    return widest
 
 
 def _uncompressed_pairs(line):

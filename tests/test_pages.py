@@ -1,0 +1,58 @@
+"""Pages an editor signs off: rules that hold on every page of both sample issues.
+
+Read from the rendered boxes of the full builds (the session fixtures): where a title
+stands on a page it starts, and what the running heads say on a page where one
+section ends and the next begins (docs/pages.md states the conventions).
+"""
+
+import pytest
+from weasyprint.formatting_structure import boxes
+
+from typeset.check import issue_pages
+
+PT = 4 / 3  # CSS px per pt
+
+ISSUES = ["sample", "govcn"]
+
+
+def first_line(page):
+    """The first line box laid out on `page` (page margins are not in the tree walked)."""
+    return next((b for b in page._page_box.descendants() if isinstance(b, boxes.LineBox)),
+                None)
+
+
+@pytest.mark.parametrize("issue", ISSUES)
+def test_a_title_that_starts_a_page_stands_at_the_top_of_the_text(request, issue):
+    """One vertical rhythm: the first document after the contents (a forced break)
+    and a document that starts a page after another (an unforced one) put their
+    title at the same place: the top of the text area, under the running head."""
+    result, _ = request.getfixturevalue(issue)
+    tops = []
+    for page in result.document.pages:
+        line = first_line(page)
+        if line is None or line.element is None:
+            continue
+        if "doc-title" in (line.element.get("class") or ""):
+            tops.append((line.position_y - page._page_box.content_box_y()) / PT)
+    assert tops, "no page starts with a title"
+    assert max(tops) < 0.5, tops
+
+
+def test_running_head_names_the_section_that_starts_on_the_page(govcn):
+    """A recto page holding the end of one section and the start of the next names the
+    new one: the running head follows the first document whose title is on the page
+    (the reader looking for a section finds the page it starts on)."""
+    result, facts = govcn
+    located = issue_pages(facts, result.issue)
+    checked = 0
+    for before, after in zip(result.issue.sections, result.issue.sections[1:], strict=False):
+        ends = located.ends[before.documents[-1].id]
+        starts = located.title_pages[after.documents[0].id]
+        if ends != starts or int(starts) % 2 == 0:  # not shared, or a verso page
+            continue
+        index = facts.labels.index(starts)
+        text = "".join(facts.text(index).split())
+        assert f"【{after.title}】{starts}" in text
+        assert f"【{before.title}】" not in text
+        checked += 1
+    assert checked >= 1
