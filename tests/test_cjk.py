@@ -596,3 +596,64 @@ def test_han_latin_space_never_pushes_a_line_past_its_column(tmp_path):
                                    han_latin_space=True))
     assert overflows(result.document) == []
     assert result.typography.overfull_lines == 0
+
+
+# -- Reduce before expanding: loose lines ---------------------------------------------
+
+GAZETTE_COLUMN = ("p { width: 82mm; font-size: 10.5pt; line-height: 1.72; "
+                  "text-align: justify; text-indent: 2em; }")
+#: Paragraphs of the sample issue, set in its column, that had a loose line (0.17 to
+#: 0.20 em between characters) before punctuation was halved to take the next unit in.
+LOOSE_PARAGRAPHS = [
+    ('你厅《关于建立自治区公共法律服务体系建设部门联席会议制度的请示》（宁司发〔202'
+    '1〕20号）收悉。经自治区人民政府研究，现函复如下：'),
+    ('（十二）集中支持乡村振兴重点帮扶地区发展。原州区、西吉县、海原县、同心县、红寺堡'
+    '区为国家乡村振兴重点帮扶县，盐池县、隆德县、泾源县、彭阳县为自治区乡村振兴重点帮'
+    '扶县。对国家、自治区乡村振兴重点帮扶县，在财政、金融、土地、人才、基础设施建设、'
+    '公共服务等方面给予差异化帮扶支持，增强其区域发展能力。川区县（市、区）确定100'
+    '个左右自治区乡村振兴重点帮扶村（移民安置区），支持集中解决产业、就业、基础设施和'
+    '公共服务等问题。各地培育树立一批乡村振兴示范乡村，为全面推进乡村振兴发挥示范引领'
+    '作用。自治区、县（市、区）建立跟踪监测机制，对乡村振兴重点帮扶县、重点帮扶村（移'
+    '民安置区）进行定期监测评估。〔责任单位：自治区扶贫办、党委组织部、发展改革委、教'
+    '育厅、财政厅、人力资源社会保障厅、自然资源厅、住房城乡建设厅、交通运输厅、水利厅'
+    '、卫生健康委、文化和旅游厅、地方金融监管局、统计局、医保局、人行银川中心支行、宁'
+    '夏银保监局等，各市、县（区）〕'),
+]
+#: A paragraph whose loose line (…参考值 / 5000元）…) has no better break.
+UNBREAKABLE = ('2.脱贫不稳定人口界定参考标准：脱贫不稳定人口要紧盯“两不愁三保障”实现程度，重'
+    '点排查上一年度（界定月份的上月月份至当年上一月为一个年收入计算周期）家庭人均可支'
+    '配收入低于国家扶贫标准1.5倍左右（2019年—2020年参考值5000元）的脱'
+    '贫户且存在①内生动力不足、就业不稳增收乏力的；②因大病重病；③因突发事件（重大变'
+    '故、疫情影响）；④因重大灾害；⑤因经营亏损（产业失败）等引发的刚性支出明显超过上'
+    '年度收入和收入大幅缩减的；⑥或家庭主要劳动力因残完全丧失或部分丧失劳动力的，影响'
+    '到“两不愁三保障”稳定实现等返贫风险。')
+
+
+@pytest.mark.parametrize("text", LOOSE_PARAGRAPHS, ids=["20号", "县（区）"])
+def test_punctuation_is_halved_before_a_line_is_spaced_out(text):
+    """clreq: a line reduces before it expands.  Where the next unit (20号）, the
+    paragraph's last 县（区）〕) fits once some of the line's marks are set half-width,
+    it comes up, and no line opens more than 0.15 em between characters; without the
+    rule these lines do."""
+    loose = []
+    for squeeze in (False, True):
+        cjk.enable(squeeze=squeeze)
+        report = typocheck.check_document(render(f"<p>{text}</p>", GAZETTE_COLUMN))
+        loose.append(report.loose_lines)
+        assert (report.ragged_lines, report.overfull_lines) == (0, 0)
+        assert report.line_start_violations == report.line_end_violations == 0
+        assert report.one_char_last_lines == 0
+    cjk.enable()
+    assert loose[0] >= 1, "the fixture no longer has a loose line to fix"
+    assert loose[1] == 0
+
+
+def test_a_line_with_no_better_break_is_not_counted_loose():
+    """A line loose because the next unit (5000元） cannot come up even with its marks
+    halved is reported apart: no legal break would make it tighter."""
+    document = render(f"<p>{UNBREAKABLE}</p>", GAZETTE_COLUMN)
+    report = typocheck.check_document(document)
+    lines = line_texts(document)
+    assert any(line.endswith("参考值") for line in lines), lines
+    assert report.loose_lines == 0
+    assert report.loose_unbreakable == 1

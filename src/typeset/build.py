@@ -254,6 +254,7 @@ def typography_findings(report) -> list[str]:
     names = {
         "ragged": ("ragged_lines", "justified line(s) short of the column edge"),
         "overfull": ("overfull_lines", "line(s) past the column edge"),
+        "loose": ("loose_lines", "loose line(s), more than 0.15 em between characters"),
         "line_start": ("line_start_violations", "line(s) starting with a closing mark"),
         "line_end": ("line_end_violations", "line(s) ending with an opening mark"),
         "uncompressed_pair": ("uncompressed_pairs", "adjacent punctuation pair(s) not compressed"),
@@ -369,7 +370,8 @@ def watch(source: str | Path, doc_id: str, options: Options = Options(), *, png:
     """Preview `doc_id`, then again each time the issue or the layout changes.
 
     The process stays warm (WeasyPrint, fonts, font coverage and templates loaded
-    once); each re-render lays out the issue up to the document, as `preview` does.  Bad input is reported and the
+    once); each re-render lays out the issue up to the document, as `preview` does.
+    Bad input is reported and the
     watch goes on.  Stops on Ctrl-C (or after `rounds` re-renders, for tests).
     """
     log = log or emit

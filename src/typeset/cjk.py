@@ -18,8 +18,11 @@ Out: the same WeasyPrint boxes and PDF, with
 2. punctuation compression: of two adjacent full-width marks (。” ）、 》，
    ，“ ...) the one whose blank half faces the other gets the font's ``halt``
    feature (1.5 em for the pair), and a closing mark ending a justified line is
-   set half-width, the line still justified; a loose line takes one more chunk
-   when it fits with its final mark half-width ("reduce before expanding");
+   set half-width, the line still justified; "reduce before expanding": a line
+   that would open more than 0.15 em between characters takes more text when
+   setting some of its marks half-width (closing marks from the line's end, then
+   opening ones) makes it fit, also where the paragraph's last line would
+   otherwise hold one character;
 3. clreq "GB" line breaking on top of Pango's UAX #14: no closing mark or
    middle dot at a line start, no opening mark at a line end, —— and ……
    never split nor at a line start, a number kept with the Han character
@@ -172,6 +175,37 @@ def pair_halts(text: str) -> set[int]:
     return halts
 
 
+#: Justification may reduce before it expands: a line that is loose by more than this
+#: (em between two characters) takes more text if halving its punctuation makes it fit.
+LOOSE_EM = 0.15
+#: A line is tried longer once its mean gap would exceed this (em).
+SQUEEZE_FROM_EM = 0.1
+
+
+def squeeze_order(text: str, halts: set[int]) -> list[int]:
+    """The marks of `text` that may still be set half-width to make room in a line, in
+    the order clreq takes them: closing marks (、，。：；）》” …) from the line's end
+    backwards, then opening marks (（《“ …) from the end backwards.  A mark already in
+    `halts` (an adjacent pair, the line-end mark) is not taken twice."""
+    closing = [i for i in range(len(text) - 1, -1, -1)
+               if text[i] in CLOSE_LIKE and i not in halts]
+    opening = [i for i in range(len(text) - 1, -1, -1)
+               if text[i] in OPEN_LIKE and i not in halts]
+    return closing + opening
+
+
+def squeeze(text: str, halts: set[int], over: float, half: float) -> set[int] | None:
+    """`halts` with enough more marks of `text` (in `squeeze_order`) to take back
+    `over` px, each giving `half` px; None when the marks cannot give that much."""
+    if over <= 0:
+        return set(halts)
+    order = squeeze_order(text, halts)
+    needed = int(over // half) + 1
+    if needed > len(order):
+        return None
+    return set(halts) | set(order[:needed])
+
+
 def han_latin_boundaries(text: str) -> list[int]:
     """Indexes i where text[i] and text[i + 1] are Han and Latin (any order)."""
     return [
@@ -240,6 +274,7 @@ class _Options:
     han_latin_space: bool = False
     han_latin_em: float = HAN_LATIN_SPACE_EM
     last_line_min_chars: bool = True
+    squeeze: bool = True  # reduce before expanding: halve marks to take more text
 
 
 _OPTIONS = _Options()
@@ -384,7 +419,7 @@ def _pango_extra():
 # -- Public API ---------------------------------------------------------------
 
 def enable(han_latin_space: bool = False, *, han_latin_em: float = HAN_LATIN_SPACE_EM,
-           last_line_min_chars: bool = True) -> None:
+           last_line_min_chars: bool = True, squeeze: bool = True) -> None:
     """Patch WeasyPrint for Chinese text (idempotent; later calls update options).
 
     ``han_latin_space``: put ``han_latin_em`` (default 1/4 em) between Han and
@@ -392,11 +427,15 @@ def enable(han_latin_space: bool = False, *, han_latin_em: float = HAN_LATIN_SPA
     more) as a word space, so extracted text then has spaces there.
     ``last_line_min_chars``: give a paragraph's last line at least two
     characters where possible.
+    ``squeeze``: reduce before expanding: a line that would be loose (more than
+    ``LOOSE_EM`` between characters) takes more text when setting some of its
+    punctuation half-width makes it fit.
     """
     check_internals()
     _OPTIONS.han_latin_space = bool(han_latin_space)
     _OPTIONS.han_latin_em = float(han_latin_em)
     _OPTIONS.last_line_min_chars = bool(last_line_min_chars)
+    _OPTIONS.squeeze = bool(squeeze)
     if not _OPTIONS.enabled:
         _install()
     _OPTIONS.enabled = True
@@ -462,9 +501,27 @@ def _install() -> None:
         result = _push_in(
             original_split_text_box, result, context, box, available_width, skip,
             is_line_start)
-        return _last_line_shape(
+        result = _squeeze_in(
             original_split_text_box, result, context, box, available_width, skip,
             is_line_start)
+        whole = _squeeze_rest(
+            original_split_text_box, result, context, box, available_width, skip,
+            is_line_start)
+        if whole is not None:
+            return whole
+        longest = len(result[0].text) if result[0] is not None else 0
+        column = available_width
+
+        def shorter_split(context, box, width, skip, is_line_start=True):
+            # the last-line rule asks for the line one chunk shorter: that line may
+            # reduce before expanding too, within the column, if still shorter
+            return _squeeze_in(
+                original_split_text_box,
+                original_split_text_box(context, box, width, skip, is_line_start),
+                context, box, column, skip, is_line_start, shorter_than=longest)
+
+        return _last_line_shape(
+            shorter_split, result, context, box, available_width, skip, is_line_start)
 
     def iter_line_boxes(context, box, position_y, bottom_space, skip_stack,
                         containing_block, absolute_boxes, fixed_boxes,
@@ -832,6 +889,29 @@ def _finish_line(context, line, available_width, last) -> bool:
             layout_plan(plan, 0)
             natural_width += sum(width for _, width in plan.results) - plan.old_width
 
+    # Reduce before expanding: a justified line wider than its column (one that took
+    # more text in split_text_box because its punctuation can give the room back)
+    # sets marks half-width, in clreq's order, before anything is tightened evenly.
+    over = natural_width - available_width
+    if justify and over > _OVERFULL_TOLERANCE and _OPTIONS.squeeze:
+        half = owners[-1].style["font_size"] / 2 * 0.98
+        squeezed = squeeze(line_text, halts, over, half)
+        if squeezed is not None:
+            halts = squeezed
+            natural_width = line.width + sum(space for _, space in boundaries)
+            for leaf in leaves:
+                if not isinstance(leaf, boxes.TextBox):
+                    continue
+                plan = plans[id(leaf)]
+                plan.segments = [
+                    (begin, end, frozenset(
+                        i - plan.start - begin for i in halts
+                        if plan.start + begin <= i < plan.start + end))
+                    for begin, end, _ in plan.segments]
+                plan.measured = False
+                layout_plan(plan, 0)
+                natural_width += sum(width for _, width in plan.results) - plan.old_width
+
     spacing = 0
     capped = {}
     overfull = natural_width - available_width > _OVERFULL_TOLERANCE
@@ -1012,6 +1092,100 @@ def _push_in(original, result, context, box, available_width, skip, is_line_star
         return result
     retry_box.pango_layout = layout
     retry_box.width = width
+    return retry
+
+
+def _squeeze_in(original, result, context, box, available_width, skip, is_line_start,
+                shorter_than: int | None = None):
+    """Take more text on a loose justified line when halving its punctuation makes
+    room for it (clreq: reduce before expanding).
+
+    Tried only where the line as broken would open more than `SQUEEZE_FROM_EM` on
+    average between its wide characters (its widest gap is then near `LOOSE_EM`).
+    Pango is asked for a line as much wider as the line's marks could give back; the
+    longest such line (of up to four tries, one chunk shorter each) is kept if, with
+    marks set half-width in `squeeze_order`, it fits the column (and, asked by the
+    last-line rule, is still shorter than the line it refused).  `_finish_line` sets
+    the same marks.
+    """
+    new_box, resume, preserved = result
+    style = box.style
+    if (not (_OPTIONS.enabled and _OPTIONS.squeeze) or resume is None or preserved
+            or new_box is None or available_width is None
+            or style["text_align_all"] != "justify"
+            or style["white_space"] not in ("normal", "nowrap", "pre-line")):
+        return result
+    size = style["font_size"]
+    # the gaps that take justification: between wide characters (digits and Latin
+    # words do not open up)
+    gaps = max(sum(is_wide(char) for char in new_box.text) - 1, 1)
+    # (the widest gap exceeds the mean: halved marks and digits take less spacing)
+    if available_width - new_box.width <= SQUEEZE_FROM_EM * size * gaps:
+        return result
+    start = char_index(box.text, resume)
+    ahead = box.text[start:start + 12]
+    marks = sum(char in CLOSE_LIKE or char in OPEN_LIKE for char in new_box.text + ahead)
+    if not marks:
+        return result
+    for _ in range(4):  # the longest line that fits, one chunk shorter at each try
+        retry, natural = _squeezed(original, context, box, available_width, marks, skip,
+                                   is_line_start)
+        if retry is None or len(retry[0].text) <= len(new_box.text):
+            return result
+        if retry[0].width <= available_width + 0.01 and (
+                shorter_than is None or len(retry[0].text) < shorter_than):
+            return retry
+        marks = -1 - natural  # ask again for less than that line
+    return result
+
+
+def _squeezed(original, context, box, available_width, marks, skip, is_line_start):
+    """The line Pango breaks in `available_width` widened by what `marks` marks give
+    back (or, when `marks` is negative, in the width -1 - marks), laid out with as many
+    marks set half-width as it needs (its width may still exceed `available_width`),
+    and the width Pango measured it at; (None, 0) when there is no such line."""
+    size = box.style["font_size"]
+    half = size / 2 * 0.98
+    ask = available_width + marks * half if marks >= 0 else -1 - marks - 0.01
+    retry = original(context, box, ask, skip, is_line_start)
+    retry_box, retry_resume, retry_preserved = retry
+    if retry_box is None or retry_preserved:
+        return None, 0.0
+    natural = retry_box.width
+    text = retry_box.text
+    halts = pair_halts(text)
+    if text[-1] in CLOSE_LIKE and retry_resume is not None:
+        halts.add(len(text) - 1)
+    layout, width = _layout_text(retry_box, text, frozenset(halts), None)
+    squeezed = squeeze(text, halts, width - available_width, half)
+    if squeezed is not None and squeezed != halts:
+        layout, width = _layout_text(retry_box, text, frozenset(squeezed), None)
+    retry_box.pango_layout = layout
+    retry_box.width = width if squeezed is not None else max(width, ask + 1)
+    return retry, natural
+
+
+def _squeeze_rest(original, result, context, box, available_width, skip, is_line_start):
+    """A paragraph whose last line would hold one character ends on this line instead
+    when halving punctuation makes the rest fit (before the last-line rule moves a
+    character down and leaves this line loose).  None when it does not fit."""
+    new_box, resume, preserved = result
+    style = box.style
+    if (not (_OPTIONS.enabled and _OPTIONS.squeeze and _OPTIONS.last_line_min_chars)
+            or resume is None or preserved or new_box is None or available_width is None
+            or not getattr(box, "_cjk_paragraph_end", False)
+            or style["text_align_all"] != "justify"):
+        return None
+    start = char_index(box.text, resume)
+    if content_length(box.text, start, limit=2) != 1:
+        return None
+    rest = box.text[start:]
+    if len(rest) > 8:
+        return None
+    marks = sum(char in CLOSE_LIKE or char in OPEN_LIKE for char in new_box.text + rest)
+    retry, _ = _squeezed(original, context, box, available_width, marks, skip, is_line_start)
+    if retry is None or retry[1] is not None or retry[0].width > available_width + 0.01:
+        return None
     return retry
 
 

@@ -15,7 +15,8 @@ Out: a :class:`TypoReport`: counts and examples (page number, line text) of
   opening mark;
 * ``uncompressed_pairs``: two adjacent full-width marks (。” ）、 ，“ ...) both
   advancing 0.9 em or more;
-* ``loose_lines``: justified lines with more than ``LOOSE_EM`` (0.15 em) of added
+* ``loose_lines``: justified lines of running text (not a paragraph's last line,
+  even one spread by ``text-align-last``) with more than ``LOOSE_EM`` (0.15 em) of added
   space after some character (the widest gap of the line: a Han character's
   advance beyond 1 em, or the gap between two text boxes), and ``max_gap_em``, the
   widest such gap of all justified lines;
@@ -70,6 +71,7 @@ class TypoReport:
     ragged_lines: int = 0
     overfull_lines: int = 0
     loose_lines: int = 0
+    loose_unbreakable: int = 0  # loose, but the next line's first unit could not fit
     max_gap_em: float = 0.0
     line_start_violations: int = 0
     line_end_violations: int = 0
@@ -89,7 +91,8 @@ class TypoReport:
             f"pages {self.pages}, lines {self.lines}, justified {self.justified_lines}, "
             f"ragged {self.ragged_lines} ({self.ragged_share:.1%}), "
             f"overfull {self.overfull_lines}, "
-            f"loose {self.loose_lines} (widest gap {self.max_gap_em:.2f} em), "
+            f"loose {self.loose_lines} (+{self.loose_unbreakable} with no better break; "
+            f"widest gap {self.max_gap_em:.2f} em), "
             f"line-start {self.line_start_violations}, "
             f"line-end {self.line_end_violations}, "
             f"uncompressed pairs {self.uncompressed_pairs}, "
@@ -108,6 +111,7 @@ class _Line:
     first: bool = False
     final: bool = False
     forced: bool = False
+    gap: float = 0.0  # widest space justification opened after a character (em)
 
 
 def check_document(document, heading_selector: str = "h1,h2,h3,h4,.heading",
@@ -153,11 +157,11 @@ def check_document(document, heading_selector: str = "h1,h2,h3,h4,.heading",
             if right - end > RAGGED_TOLERANCE_PT * PT:
                 report.ragged_lines += 1
                 add("ragged", line)
-            gap = _widest_gap(line)
-            report.max_gap_em = max(report.max_gap_em, gap)
-            if gap > LOOSE_EM:
-                report.loose_lines += 1
-                add("loose", line, f"{line.text} ({gap:.2f} em)")
+            # running text only: a last line spread on purpose (text-align-last:
+            # justify, names padded to three characters) is not loose
+            running = style["text_align_all"] == "justify" and not (line.final or line.forced)
+            line.gap = _widest_gap(line) if running else 0.0
+            report.max_gap_em = max(report.max_gap_em, line.gap)
         if text and end - right > RAGGED_TOLERANCE_PT * PT:
             report.overfull_lines += 1
             add("overfull", line)
@@ -174,6 +178,13 @@ def check_document(document, heading_selector: str = "h1,h2,h3,h4,.heading",
             add("uncompressed_pair", line)
 
     for group in groups.values():
+        for line, following in zip(group, group[1:], strict=False):
+            if line.gap > LOOSE_EM:
+                if _next_unit_fits(line, following):
+                    report.loose_lines += 1
+                    add("loose", line, f"{line.text} ({line.gap:.2f} em)")
+                else:
+                    report.loose_unbreakable += 1
         last = group[-1]
         if len(group) > 1 and last.heading is None and content_length(last.text) == 1:
             report.one_char_last_lines += 1
@@ -346,6 +357,54 @@ def _widest_gap(line) -> float:
         if is_han(char):
             widest = max(widest, advance_em - 1)
     return widest
+
+
+def _next_unit_fits(line, following) -> bool:
+    """Could the first unbreakable unit of the next line (a number with its unit,
+    2021年; a Latin word; a mark that may not start a line with what it follows) have
+    come up onto `line`, in the room its spacing and its still full-width punctuation
+    (which clreq halves before expanding) would give?  If not, no legal break makes
+    the line tighter, and it is not counted as loose."""
+    from .cjk import is_latin_alnum, is_wide, no_break_between
+
+    text = following.text
+    end = len(text)
+    for i in range(1, len(text)):
+        a, b = text[i - 1], text[i]
+        if not (no_break_between(a, b) or (is_latin_alnum(a) and is_latin_alnum(b))
+                or a in "“‘" or b in "”’" or (a in ".,:" and b.isdigit())
+                or (a.isdigit() and b in ".,%")):
+            end = i
+            break
+    size = line.block.style["font_size"]
+    unit = 0.0
+    advances = {}
+    for char, box, index in following.chars[:end]:
+        if box is None:
+            return False  # an inline block: leave it
+        if is_wide(char):
+            unit += size * (0.5 if char in CLOSE_LIKE and index == end - 1 else 1)
+        else:
+            if id(box) not in advances:
+                advances[id(box)] = glyph_advances(box)
+            unit += advances[id(box)][index]
+
+    room = 0.0
+    full = 0
+    for char, box, index in line.chars:
+        if box is None:
+            continue
+        if id(box) not in advances:
+            advances[id(box)] = glyph_advances(box)
+        advance = advances[id(box)][index]
+        font_size = box.style["font_size"]
+        if char in _PAIRABLE and advance >= FULL_ADVANCE_EM * font_size:
+            full += 1
+            room += max(0.0, advance - font_size)
+        elif is_wide(char):
+            room += max(0.0, advance - font_size)
+    room += full * size / 2
+    return unit <= room + 0.05 * size
 
 
 def _uncompressed_pairs(line):
