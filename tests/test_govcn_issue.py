@@ -39,7 +39,6 @@ def test_typography_is_clean(govcn):
     assert report.justified_lines > 700
     assert (report.ragged_lines, report.overfull_lines) == (0, 0)
     assert report.loose_lines == 0  # none wider than 0.15 em where a break could help
-    assert report.max_gap_em < 0.25
     assert (report.line_start_violations, report.line_end_violations) == (0, 0)
     assert report.uncompressed_pairs == 0
     assert report.one_char_last_lines == 0

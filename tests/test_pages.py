@@ -56,3 +56,32 @@ def test_running_head_names_the_section_that_starts_on_the_page(govcn):
         assert f"【{before.title}】" not in text
         checked += 1
     assert checked >= 1
+
+
+def test_table_break_groups():
+    """Where a page may break a table: not inside rows a spanning cell ties together,
+    not after a group row (民间文学) without two rows under it, not before two rows
+    after the header, not inside the last two rows; anywhere else."""
+    from typeset.model import Cell, GroupRow, Row, Table
+
+    def row(*spans):
+        return Row(tuple(Cell((), rowspan=r) for r in spans))
+
+    body = ([row(1, 1)] * 3 + [row(3, 1), row(1), row(1), row(1, 1), GroupRow(())]
+            + [row(1, 1)] * 5)
+    groups = Table((), (), tuple(body)).break_groups(2)
+    assert groups == [(True, [0, 1]), (False, [2]), (True, [3, 4, 5]), (False, [6]),
+                      (True, [7, 8, 9]), (False, [10]), (True, [11, 12])]
+    assert Table((), (), (row(1),)).break_groups(2) == [(False, [0])]
+    assert Table((), (), (row(2), row())).break_groups(2) == [(True, [0, 1])]
+
+
+def test_numeric_columns():
+    from typeset.model import Cell, Inline, Row, Table
+
+    def row(*texts):
+        return Row(tuple(Cell((Inline("text", t),) if t else ()) for t in texts))
+
+    table = Table((), (), (row("1", "广东", "1,445", "13725.5845"),
+                           row("2", "江苏", "", "-3.5%"), row("3", "上海", "120（扩招）", "0")))
+    assert table.numeric_columns() == {0, 3}

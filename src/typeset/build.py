@@ -390,8 +390,8 @@ def watch(source: str | Path, doc_id: str, options: Options = Options(), *, png:
         except TypesetError as exc:
             log(str(exc))
 
+    seen, done = stamp(), 0  # before rendering: a save during the render is seen
     once()
-    seen, done = stamp(), 0
     while rounds is None or done < rounds:
         time.sleep(interval)
         now = stamp()

@@ -161,6 +161,11 @@ class Column:
     align: str = ""
 
 
+#: A number as tables print them: digits with thousands commas, a decimal point, a sign
+#: and a percent sign.
+_NUMBER = re.compile(r"[-+−]?[0-9][0-9,]*(\.[0-9]+)?%?")
+
+
 @dataclass(frozen=True)
 class Table:
     cols: tuple[Column, ...]
@@ -210,6 +215,68 @@ class Table:
             taken = {c: n - 1 for c, n in taken.items() if n > 1}
             out.append(starts)
         return out
+
+    def numeric_columns(self) -> frozenset[int]:
+        """Columns whose body cells are all numbers (1445, 13725.5845, -3.5%, 1,200),
+        empty cells aside: the layout aligns them as numbers unless <col> says how."""
+        numeric: dict[int, bool] = {}
+        for row, starts in zip(self.body, self.columns_of(self.body), strict=True):
+            if isinstance(row, GroupRow):
+                continue
+            for cell, column in zip(row.cells, starts, strict=True):
+                if cell.colspan > 1:
+                    continue
+                text = plain(cell.content).strip()
+                if text:
+                    numeric[column] = numeric.get(column, True) and bool(_NUMBER.fullmatch(text))
+        return frozenset(column for column, ok in numeric.items() if ok)
+
+    def break_groups(self, keep_rows: int = 2) -> list[tuple[bool, list[int]]]:
+        """The body rows (by index) cut into groups a page may only break between.
+
+        Out: [(keep, [row index, …]), …] in order.  A `keep` group must not be parted
+        by a page break: rows that row-spanning cells tie together (so a spanning
+        cell never crosses a break, and every page's part of the table is closed by
+        its rules), a group row (民间文学) with the `keep_rows` rows under it, the
+        first `keep_rows` rows (the caption and header never end a page alone) and
+        the last `keep_rows` (no row left alone on the next page).  Rows between
+        groups break freely (a group of rows that are not `keep`).
+        """
+        n = len(self.body)
+        if not n:
+            return []
+        tied = list(range(n))  # tied[i]: the last row row i must stay with
+        for i, row in enumerate(self.body):
+            if isinstance(row, GroupRow):
+                tied[i] = max(tied[i], min(n - 1, i + keep_rows))
+            else:
+                for cell in row.cells:
+                    tied[i] = max(tied[i], min(n - 1, i + cell.rowspan - 1))
+        tied[0] = max(tied[0], min(n - 1, keep_rows - 1))
+        for i in range(max(0, n - keep_rows), n):
+            tied[i] = n - 1
+        last_start = max(0, n - keep_rows)
+        groups: list[tuple[bool, list[int]]] = []
+        i = 0
+        while i < n:
+            end = tied[i]
+            j = i
+            while j <= end:  # a row inside the group may tie further down
+                end = max(end, tied[j])
+                j += 1
+            if i < last_start <= end or end == n - 1 and i >= last_start:
+                end = n - 1
+            rows = list(range(i, end + 1))
+            groups.append((len(rows) > 1, rows))
+            i = end + 1
+        # merge consecutive single free rows into one breakable group
+        merged: list[tuple[bool, list[int]]] = []
+        for keep, rows in groups:
+            if not keep and merged and not merged[-1][0]:
+                merged[-1][1].extend(rows)
+            else:
+                merged.append((keep, list(rows)))
+        return merged
 
     def text(self) -> str:
         rows = (*self.head, *self.body)

@@ -376,6 +376,8 @@ def _next_unit_fits(line, following) -> bool:
                 or (a.isdigit() and b in ".,%")):
             end = i
             break
+    if following.final and content_length(text) - content_length(text[:end]) < 2:
+        return False  # the unit would leave one character on the paragraph's last line
     size = line.block.style["font_size"]
     unit = 0.0
     advances = {}
