@@ -85,3 +85,45 @@ def test_numeric_columns():
     table = Table((), (), (row("1", "广东", "1,445", "13725.5845"),
                            row("2", "江苏", "", "-3.5%"), row("3", "上海", "120（扩招）", "0")))
     assert table.numeric_columns() == {0, 3}
+
+
+def _cells(result):
+    """(page index, cell box) of every body cell of a bordered table (member lists,
+    which align names with the first line of their post, are not bordered tables)."""
+    for number, page in enumerate(result.document.pages):
+        for table in page._page_box.descendants():
+            if isinstance(table, boxes.TableBox) and "members" not in (
+                    table.element.get("class") or ""):
+                for cell in table.descendants():
+                    if isinstance(cell, boxes.TableCellBox) and cell.element_tag == "td":
+                        yield number, cell
+
+
+@pytest.mark.parametrize("issue", ISSUES)
+def test_tables_of_the_issues_pass_the_page_rules(request, issue):
+    """In both issues: no row-spanning cell is parted by a page break, every cell's
+    text is centred between its rules (one rule on every page), and a page before a
+    page that opens with a table is not left with more than two lines of space."""
+    result, _ = request.getfixturevalue(issue)
+    pages_of: dict[int, set[int]] = {}
+    for number, cell in _cells(result):
+        if cell.element.get("rowspan"):
+            pages_of.setdefault(id(cell.element), set()).add(number)
+        lines = [b for b in cell.descendants() if isinstance(b, boxes.LineBox)]
+        if lines:
+            top = min(b.position_y for b in lines) - cell.border_box_y()
+            bottom = (cell.border_box_y() + cell.border_height()
+                      - max(b.position_y + b.height for b in lines))
+            assert abs(top - bottom) / PT < 1, (number, [b.text for b in cell.descendants()
+                                                         if isinstance(b, boxes.TextBox)])
+    assert all(len(pages) == 1 for pages in pages_of.values())
+    line_height = 10.5 * 1.72  # pt: a body line
+    pages = result.document.pages
+    for number, page in enumerate(pages[:-1]):
+        first = next((b for b in pages[number + 1]._page_box.descendants()
+                      if isinstance(b, (boxes.TableBox, boxes.LineBox))), None)
+        if isinstance(first, boxes.TableBox):
+            box = page._page_box
+            end = max(b.position_y + b.height for b in box.descendants()
+                      if isinstance(b, boxes.LineBox))
+            assert (box.content_box_y() + box.height - end) / PT < 2 * line_height, number
