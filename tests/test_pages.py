@@ -127,3 +127,20 @@ def test_tables_of_the_issues_pass_the_page_rules(request, issue):
             end = max(b.position_y + b.height for b in box.descendants()
                       if isinstance(b, boxes.LineBox))
             assert (box.content_box_y() + box.height - end) / PT < 2 * line_height, number
+
+
+@pytest.mark.parametrize("issue", ISSUES)
+def test_every_column_starts_at_its_top(request, issue):
+    """A heading (第一章 总则), a note or a table that starts a column stands at the
+    column's top, level with the first line of the column beside it: margins that meet
+    a column break or the top of the columns are discarded, as at a page break."""
+    result, _ = request.getfixturevalue(issue)
+    columns = 0
+    for number, page in enumerate(result.document.pages):
+        for column in page._page_box.descendants():
+            if getattr(column, "is_column", False) and column.children:
+                first = column.children[0]
+                offset = (first.border_box_y() - column.content_box_y()) / PT
+                assert abs(offset) < 0.5, (number, first.element_tag, offset)
+                columns += 1
+    assert columns > 20
