@@ -7,6 +7,8 @@ usage).  Problems are printed one per line on stderr, never with a traceback.
 from __future__ import annotations
 
 import argparse
+import functools
+import os
 import signal
 import sys
 import threading
@@ -39,33 +41,73 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    """Build the issue's PDF: validate everything, render, write atomically."""
+    """Build each issue's PDF: validate everything, render, write atomically.  Several
+    issues are built side by side, one process per core."""
+    if args.output and len(args.files) != 1:
+        raise TypesetError("typeset build: -o goes with exactly one issue file")
     options = Options(layout=args.layout, output=args.output, verbose=args.verbose,
                       han_latin_space=args.han_latin_space)
-    result = build(args.file, options)
-    print(f"{result.output}: {result.pages} pages, {result.size / 1e6:.2f} MB")
-    return 0
+    return _each(_build_one, args.files, options)
+
+
+def _build_one(path: Path, options: Options) -> tuple[int, list[tuple[str, bool]]]:
+    result = build(path, options)
+    return 0, [(f"{result.output}: {result.pages} pages, {result.size / 1e6:.2f} MB", False)]
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    """Check issues' PDFs against their page baselines; exit 1 on any difference."""
+    """Check issues' PDFs against their page baselines; exit 1 on any difference.
+    Several issues are checked side by side, one process per core."""
     files = _issue_files(args.files)
     if args.pdf and len(files) != 1:
         raise TypesetError("typeset check: --pdf goes with exactly one issue file")
+    options = Options(layout=args.layout, verbose=args.verbose)
+    return _each(functools.partial(_check_one, pdf=args.pdf, update=args.update), files,
+                 options)
+
+
+def _check_one(path: Path, options: Options, *, pdf: Path | None, update: bool
+               ) -> tuple[int, list[tuple[str, bool]]]:
+    report = check_issue(path, pdf_path=pdf, update=update, options=options)
+    return (0 if report.ok else 1), [("\n".join(report.lines()), not report.ok)]
+
+
+def _each(task, files: list[Path], options: Options) -> int:
+    """Run `task(path, options)` for each issue, in a pool of processes when there are
+    several (one per core), and print each issue's lines as soon as it and the issues
+    before it are done, in the order given.  One issue's bad input or failure does
+    not stop the others; the exit code is the worst."""
     code = 0
-    for path in files:  # one issue's bad input or failure does not stop the others
-        try:
-            report = check_issue(path, pdf_path=args.pdf, update=args.update,
-                                 options=Options(layout=args.layout, verbose=args.verbose))
-        except TypesetError as exc:
-            emit(str(exc), sys.stderr)
-            code = max(code, exc.exit_code)
-            continue
-        stream = sys.stdout if report.ok else sys.stderr
-        emit("\n".join(report.lines()), stream)
-        if not report.ok:
-            code = max(code, 1)
+
+    def report(outcome) -> None:
+        nonlocal code
+        result, lines = outcome
+        code = max(code, result)
+        for text, error in lines:
+            emit(text, sys.stderr if error else sys.stdout)
+
+    workers = min(len(files), os.cpu_count() or 1)
+    if workers <= 1:
+        for path in files:
+            report(_guarded(task, path, options))
+        return code
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = [pool.submit(_guarded, task, path, options) for path in files]
+        for future in futures:
+            report(future.result())
     return code
+
+
+def _guarded(task, path: Path, options: Options) -> tuple[int, list[tuple[str, bool]]]:
+    """`task` with its TypesetError turned into lines and an exit code (picklable)."""
+    try:
+        return task(path, options)
+    except TypesetError as exc:
+        return exc.exit_code, [(str(exc), True)]
 
 
 def cmd_preview(args: argparse.Namespace) -> int:
@@ -115,7 +157,8 @@ def build_parser() -> argparse.ArgumentParser:
     validate.set_defaults(func=cmd_validate)
 
     build_cmd = commands.add_parser("build", help="build the issue's PDF")
-    build_cmd.add_argument("file", metavar="FILE", type=Path)
+    build_cmd.add_argument("files", nargs="+", metavar="FILE", type=Path,
+                           help="issue files; several are built side by side")
     build_cmd.add_argument("-o", "--output", metavar="PDF", type=Path,
                            help="where to write the PDF (default: out/<issue>.pdf)")
     build_cmd.add_argument("--layout", default="gazette", metavar="NAME",

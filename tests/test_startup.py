@@ -1,0 +1,61 @@
+"""Start-up: loading WeasyPrint through typeset starts no subprocess.
+
+WeasyPrint opens its libraries by trying several names each; cffi asks
+`ctypes.util.find_library` for every name it cannot open, which forks ldconfig and
+gcc (about 200 processes, 0.2 s of every command).  typeset answers those look-ups
+from the linker's directories while WeasyPrint loads (`typeset._fast_find_library`).
+"""
+
+import subprocess
+import sys
+
+PROBE = """
+import subprocess
+started = []
+original = subprocess.Popen.__init__
+def counting(self, *args, **kwargs):
+    started.append(args[0] if args else kwargs.get("args"))
+    return original(self, *args, **kwargs)
+subprocess.Popen.__init__ = counting
+import typeset
+import weasyprint
+from weasyprint.text import ffi
+import ctypes.util
+print(len(started), ffi.pango is not None, ffi.pangoft2 is not None,
+      ffi.harfbuzz_subset is not None)
+# after WeasyPrint, other callers get the original look-up
+print(ctypes.util.find_library("c") is not None)
+"""
+
+
+def test_loading_weasyprint_starts_no_process():
+    out = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out[0] == "0", out
+    assert out[1:4] == ["True", "True", "True"]  # every library found, subset included
+    assert out[4] == "True"
+
+
+def test_several_issues_build_side_by_side(tmp_path, capsys, monkeypatch):
+    """`typeset build A B` builds both (a process each, on a machine with cores to
+    spare), prints a line per issue in the order given, and one issue's bad input
+    does not stop the other: the exit code is the worst."""
+    from typeset.cli import main
+
+    from .conftest import FIXTURES
+
+    good = tmp_path / "good.xml"
+    good.write_text((FIXTURES / "minimal.xml").read_text(encoding="utf-8"), encoding="utf-8")
+    bad = tmp_path / "bad.xml"
+    bad.write_text("<issue version='1'>", encoding="utf-8")
+    other = tmp_path / "other.xml"
+    other.write_text(good.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert main(["build", str(good), str(bad), str(other)]) == 2
+    out, err = capsys.readouterr()
+    lines = out.strip().splitlines()
+    assert [line.split(":")[0] for line in lines] == ["out/good.pdf", "out/other.pdf"]
+    assert (tmp_path / "out" / "good.pdf").exists() and (tmp_path / "out" / "other.pdf").exists()
+    assert err.strip().startswith("bad.xml:1:")
+    assert main(["build", str(good), str(other), "-o", str(tmp_path / "x.pdf")]) == 1
+    assert "-o goes with exactly one issue file" in capsys.readouterr().err
