@@ -4,6 +4,8 @@ Runs each command as a user would (a fresh `python -m typeset` process, so impor
 count), several times, and prints the median wall time of each, then the ratios the
 project holds itself to:
 
+- the full build against stock WeasyPrint rendering the same composed HTML, the two
+  run in turn (target: at most 0.7× the stock time);
 - preview of one document: printed as a ratio of the full build, without a target for
   now.  A preview lays out the issue up to the document and the one after it, so that
   its pages are the printed ones (tests/test_preview.py); its cost grows with the
@@ -46,14 +48,39 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def timed(argv: list[str], runs: int) -> list[float]:
     """Wall times of `python -m typeset ARGV`, `runs` times (after one warm-up run)."""
-    command = [sys.executable, "-m", "typeset", *argv]
-    subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
-    times = []
-    for _ in range(runs):
-        started = time.perf_counter()
+    return interleaved({"": [sys.executable, "-m", "typeset", *argv]}, runs)[""]
+
+
+def interleaved(commands: dict[str, list[str]], runs: int) -> dict[str, list[float]]:
+    """Wall times of each command, run in turn `runs` times (after one warm-up run of
+    each), so that a busy spell of the shared machine hits all of them alike."""
+    for command in commands.values():
         subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
-        times.append(time.perf_counter() - started)
+    times: dict[str, list[float]] = {name: [] for name in commands}
+    for _ in range(runs):
+        for name, command in commands.items():
+            started = time.perf_counter()
+            subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
+            times[name].append(time.perf_counter() - started)
     return times
+
+
+#: Stock WeasyPrint, in a fresh process, on HTML that typeset composed: no Chinese
+#: extension, no glyph or typography check, WeasyPrint's own URL fetcher.
+STOCK = ("import sys, weasyprint; weasyprint.HTML(filename=sys.argv[1], "
+         "base_url=sys.argv[2]).write_pdf(sys.argv[3])")
+
+
+def composed_html(issue: Path, folder: Path) -> Path:
+    """The issue's HTML as `typeset build` composes it (fonts by file: URL), saved."""
+    sys.path.insert(0, str(ROOT / "src"))
+    from typeset.compose import compose
+    from typeset.layout import load_layout
+    from typeset.parse import parse_issue
+
+    path = folder / "issue.html"
+    path.write_text(compose(parse_issue(issue), load_layout("gazette")), encoding="utf-8")
+    return path
 
 
 def watch_rerender(issue: Path, doc: str, runs: int) -> list[float]:
@@ -237,9 +264,16 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as folder:
         pdf = str(Path(folder) / "issue.pdf")
         preview_pdf = str(Path(folder) / "preview.pdf")
+        html = composed_html(issue, Path(folder))
+        pair = interleaved({
+            "build": [sys.executable, "-m", "typeset", "build", args.issue, "-o", pdf],
+            "stock WeasyPrint": [sys.executable, "-c", STOCK, str(html),
+                                 str(issue.parent) + os.sep, str(Path(folder) / "stock.pdf")],
+        }, args.runs)
         rows = {
             "validate": timed(["validate", args.issue], args.runs),
-            "build": timed(["build", args.issue, "-o", pdf], args.runs),
+            "build": pair["build"],
+            "stock WeasyPrint": pair["stock WeasyPrint"],
             "preview": timed(["preview", args.issue, args.doc, "-o", preview_pdf], args.runs),
             "check --pdf": timed(["check", args.issue, "--pdf", pdf], args.runs),
         }
@@ -251,6 +285,8 @@ def main() -> int:
         print(f"{name:<18}{medians[name]:>10.3f}{min(times):>9.3f}{max(times):>9.3f}")
     build = medians["build"]
     print()
+    print(f"build / stock          {build / medians['stock WeasyPrint']:6.2f}×  (same HTML, "
+          "interleaved; target ≤ 0.7×)")
     print(f"preview / build        {medians['preview'] / build:6.1%}   (exact pages: lays out "
           "the issue up to the document)")
     print(f"check --pdf            {medians['check --pdf']:6.3f} s (target < 0.5 s)")

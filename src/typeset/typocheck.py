@@ -160,7 +160,7 @@ def check_document(document, heading_selector: str = "h1,h2,h3,h4,.heading",
             # running text only: a last line spread on purpose (text-align-last:
             # justify, names padded to three characters) is not loose
             running = style["text_align_all"] == "justify" and not (line.final or line.forced)
-            line.gap = _widest_gap(line) if running else 0.0
+            line.gap = _widest_gap(line) if running and _may_be_loose(line) else 0.0
             report.max_gap_em = max(report.max_gap_em, line.gap)
         if text and end - right > RAGGED_TOLERANCE_PT * PT:
             report.overfull_lines += 1
@@ -315,6 +315,34 @@ def glyph_geometry(textbox) -> list[tuple[float, float]]:
     if len(geometry) != len(textbox.text):
         return [(0.0, 0.0)] * len(textbox.text)
     return [tuple(item) for item in geometry]
+
+
+def _may_be_loose(line) -> bool:
+    """False when the line cannot be loose, from box widths alone (no glyph look-up):
+    with every Han character at its natural 1 em, every mark at its narrowest (½ em)
+    and everything else at nothing, the space left over, shared by the gaps after its
+    wide characters, is at most LOOSE_EM each."""
+    from .cjk import is_wide
+
+    if any(box is None for _, box, _ in line.chars):
+        return True  # an inline block: measure exactly
+    extra = 0.0
+    wide = 0
+    size = 0.0
+    for box in {id(b): b for _, b, _ in line.chars}.values():
+        size = box.style["font_size"]
+        natural = 0.0
+        for char in box.text:
+            if char in _PAIRABLE:
+                natural += size / 2
+                wide += 1
+            elif is_wide(char):
+                natural += size
+                wide += 1
+        extra += box.width - natural
+    if not size or wide < 2:
+        return wide >= 2
+    return extra / (wide - 1) > LOOSE_EM * size
 
 
 def _widest_gap(line) -> float:
