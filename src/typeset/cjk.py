@@ -183,6 +183,9 @@ def pair_halts(text: str) -> set[int]:
 LOOSE_EM = 0.15
 #: A line is tried longer once its mean gap would exceed this (em).
 SQUEEZE_FROM_EM = 0.1
+#: What halving a mark gives back, as a share of its half em (a safety margin for
+#: fonts whose halt forms are not exactly half).
+_HALF = 0.98
 
 
 def squeeze_order(text: str, halts: set[int]) -> list[int]:
@@ -948,7 +951,7 @@ def _finish_line(context, line, available_width, last) -> bool:
     # sets marks half-width, in clreq's order, before anything is tightened evenly.
     over = natural_width - available_width
     if justify and over > _OVERFULL_TOLERANCE and _OPTIONS.squeeze:
-        half = owners[-1].style["font_size"] / 2 * 0.98
+        half = owners[-1].style["font_size"] / 2 * _HALF
         squeezed = squeeze(line_text, halts, over, half)
         if squeezed is not None:
             halts = squeezed
@@ -1181,26 +1184,24 @@ def _squeeze_in(original, result, context, box, available_width, skip, is_line_s
     marks = sum(char in CLOSE_LIKE or char in OPEN_LIKE for char in new_box.text + ahead)
     if not marks:
         return result
+    ask = available_width + marks * size / 2 * _HALF
     for _ in range(4):  # the longest line that fits, one chunk shorter at each try
-        retry, natural = _squeezed(original, context, box, available_width, marks, skip,
+        retry, natural = _squeezed(original, context, box, available_width, ask, skip,
                                    is_line_start)
         if retry is None or len(retry[0].text) <= len(new_box.text):
             return result
         if retry[0].width <= available_width + 0.01 and (
                 shorter_than is None or len(retry[0].text) < shorter_than):
             return retry
-        marks = -1 - natural  # ask again for less than that line
+        ask = natural - 0.01  # ask again for less than that line
     return result
 
 
-def _squeezed(original, context, box, available_width, marks, skip, is_line_start):
-    """The line Pango breaks in `available_width` widened by what `marks` marks give
-    back (or, when `marks` is negative, in the width -1 - marks), laid out with as many
-    marks set half-width as it needs (its width may still exceed `available_width`),
+def _squeezed(original, context, box, available_width, ask, skip, is_line_start):
+    """The line Pango breaks in the width `ask`, laid out with as many of its marks set
+    half-width as it needs to fit `available_width` (its width may still exceed it),
     and the width Pango measured it at; (None, 0) when there is no such line."""
-    size = box.style["font_size"]
-    half = size / 2 * 0.98
-    ask = available_width + marks * half if marks >= 0 else -1 - marks - 0.01
+    half = box.style["font_size"] / 2 * _HALF
     retry = original(context, box, ask, skip, is_line_start)
     retry_box, retry_resume, retry_preserved = retry
     if retry_box is None or retry_preserved:
@@ -1237,7 +1238,8 @@ def _squeeze_rest(original, result, context, box, available_width, skip, is_line
     if len(rest) > 8:
         return None
     marks = sum(char in CLOSE_LIKE or char in OPEN_LIKE for char in new_box.text + rest)
-    retry, _ = _squeezed(original, context, box, available_width, marks, skip, is_line_start)
+    ask = available_width + marks * style["font_size"] / 2 * _HALF
+    retry, _ = _squeezed(original, context, box, available_width, ask, skip, is_line_start)
     if retry is None or retry[1] is not None or retry[0].width > available_width + 0.01:
         return None
     return retry
