@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from weasyprint import HTML
 from weasyprint.formatting_structure import boxes
 
-from typeset import cjk, typocheck
+from typeset import cjk, clreq, typocheck
 
 FONTS = Path(__file__).resolve().parents[1] / "fonts"
 SERIF = sorted(FONTS.glob("*Serif*Regular*.otf"))
@@ -491,7 +491,7 @@ def test_rest_of_a_paragraph_is_not_read_on_every_line(monkeypatch):
     """Each line reads a few characters of the rest of its paragraph, not all of
     it (which made a build quadratic in the length of a paragraph)."""
     read = []
-    content_re = cjk._CONTENT_RE
+    content_re = clreq._CONTENT_RE
 
     class Counting:
         def findall(self, text, pos=0):
@@ -504,7 +504,7 @@ def test_rest_of_a_paragraph_is_not_read_on_every_line(monkeypatch):
                 pos = match.end()
                 yield match
 
-    monkeypatch.setattr(cjk, "_CONTENT_RE", Counting())
+    monkeypatch.setattr(clreq, "_CONTENT_RE", Counting())
     text = "".join(PARAGRAPHS) * 8  # about 4,000 characters in 260 lines
     document = render(f"<p>{text}</p>", ONE_COLUMN)
     assert len(list(line_boxes(document))) > 200
@@ -657,3 +657,16 @@ def test_a_line_with_no_better_break_is_not_counted_loose():
     assert any(line.endswith("参考值") for line in lines), lines
     assert report.loose_lines == 0
     assert report.loose_unbreakable == 1
+
+
+def test_empty_bracket_pair_is_not_an_uncompressed_pair():
+    """（） and “” have their blank halves outside: the engine leaves them full width
+    and the typography check agrees; 。” (facing halves) is still compressed."""
+    report = typocheck.check_document(render("<p>填写（）栏，见“”处。”</p>"))
+    assert report.uncompressed_pairs == 0
+    cjk.disable()
+    try:
+        report = typocheck.check_document(render("<p>填写（）栏，见“”处。”</p>"))
+    finally:
+        cjk.enable()
+    assert report.uncompressed_pairs == 1  # only 。” without the engine

@@ -59,3 +59,12 @@ def test_several_issues_build_side_by_side(tmp_path, capsys, monkeypatch):
     assert err.strip().startswith("bad.xml:1:")
     assert main(["build", str(good), str(other), "-o", str(tmp_path / "x.pdf")]) == 1
     assert "-o goes with exactly one issue file" in capsys.readouterr().err
+
+
+def test_clreq_rules_are_pure():
+    """The clreq rules load without WeasyPrint: the composer, the typography check and
+    the engine share them, and a tool that only needs the rules stays light."""
+    out = subprocess.run([sys.executable, "-c", "import sys, typeset.clreq as r; "
+                          "print('weasyprint' in sys.modules, r.no_break_between('2', '年'))"],
+                         capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "True"]

@@ -13,7 +13,7 @@ import math
 import jinja2
 
 from . import __version__
-from .cjk import DASHES, ELLIPSES, NO_LINE_END, NO_LINE_START, no_break_between
+from .clreq import DASHES, ELLIPSES, NO_LINE_END, NO_LINE_START, no_break_between
 from .errors import TypesetError
 from .layout import Layout
 from .model import Inline, Issue, fill_format, plain

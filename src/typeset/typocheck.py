@@ -13,8 +13,9 @@ Out: a :class:`TypoReport`: counts and examples (page number, line text) of
   closing mark, middle dot, —— or ……;
 * ``line_end_violations``: a line (not a paragraph's last) ending with an
   opening mark;
-* ``uncompressed_pairs``: two adjacent full-width marks (。” ）、 ，“ ...) both
-  advancing 0.9 em or more;
+* ``uncompressed_pairs``: two adjacent full-width marks whose blank halves face each
+  other (。” ）、 ，“ ...) both advancing 0.9 em or more (an empty pair （） or “” is
+  not one: the engine rightly leaves it);
 * ``loose_lines``: justified lines of running text (not a paragraph's last line,
   even one spread by ``text-align-last``) with more than ``LOOSE_EM`` (0.15 em) of added
   space after some character (the widest gap of the line: a Han character's
@@ -37,7 +38,7 @@ from dataclasses import dataclass, field
 
 from weasyprint.formatting_structure import boxes
 
-from .cjk import (
+from .clreq import (
     CLOSE_LIKE,
     DASHES,
     ELLIPSES,
@@ -45,6 +46,10 @@ from .cjk import (
     NO_LINE_START,
     OPEN_LIKE,
     content_length,
+    is_han,
+    is_latin_alnum,
+    is_wide,
+    no_break_between,
 )
 
 PT = 4 / 3  # CSS px per pt
@@ -322,8 +327,6 @@ def _may_be_loose(line) -> bool:
     with every Han character at its natural 1 em, every mark at its narrowest (½ em)
     and everything else at nothing, the space left over, shared by the gaps after its
     wide characters, is at most LOOSE_EM each."""
-    from .cjk import is_wide
-
     if any(box is None for _, box, _ in line.chars):
         return True  # an inline block: measure exactly
     extra = 0.0
@@ -351,8 +354,6 @@ def _widest_gap(line) -> float:
     put between Han text and a run of digits or Latin letters; an inline box's own
     margins and padding, such as after 第一条, are the layout's, not a gap).  The
     line's last character does not count (its advance is the line's end)."""
-    from .cjk import is_han
-
     widest = 0.0
     chars: list[tuple[str, float]] = []
     end: float | None = None  # where the previous text ended, or an inline box's edge
@@ -393,8 +394,6 @@ def _next_unit_fits(line, following) -> bool:
     come up onto `line`, in the room its spacing and its still full-width punctuation
     (which clreq halves before expanding) would give?  If not, no legal break makes
     the line tighter, and it is not counted as loose."""
-    from .cjk import is_latin_alnum, is_wide, no_break_between
-
     text = following.text
     end = len(text)
     for i in range(1, len(text)):
@@ -448,7 +447,10 @@ def _uncompressed_pairs(line):
     count = 0
     chars = line.chars
     for (a, box_a, i), (b, box_b, j) in zip(chars, chars[1:], strict=False):
-        if a in _PAIRABLE and b in _PAIRABLE and box_a is not None and box_b is not None:
+        # a pair whose blank halves face each other (。” ）、 ，“): an empty pair （）
+        # or “” has its blank halves outside and is rightly left alone
+        facing = a in CLOSE_LIKE and b in _PAIRABLE or a in _PAIRABLE and b in OPEN_LIKE
+        if facing and box_a is not None and box_b is not None:
             full_a = advance(box_a, i) >= FULL_ADVANCE_EM * box_a.style["font_size"]
             full_b = advance(box_b, j) >= FULL_ADVANCE_EM * box_b.style["font_size"]
             if full_a and full_b:
