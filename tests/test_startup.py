@@ -9,6 +9,10 @@ from the linker's directories while WeasyPrint loads (`typeset._fast_find_librar
 import subprocess
 import sys
 
+from .conftest import FIXTURES
+
+FIXTURES_MINIMAL = FIXTURES / "minimal.xml"
+
 PROBE = """
 import subprocess
 started = []
@@ -42,8 +46,6 @@ def test_several_issues_build_side_by_side(tmp_path, capsys, monkeypatch):
     does not stop the other: the exit code is the worst."""
     from typeset.cli import main
 
-    from .conftest import FIXTURES
-
     good = tmp_path / "good.xml"
     good.write_text((FIXTURES / "minimal.xml").read_text(encoding="utf-8"), encoding="utf-8")
     bad = tmp_path / "bad.xml"
@@ -68,3 +70,21 @@ def test_clreq_rules_are_pure():
                           "print('weasyprint' in sys.modules, r.no_break_between('2', '年'))"],
                          capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "True"]
+
+
+def test_weasyprint_is_left_as_found_after_a_build(tmp_path):
+    """The Chinese extension patches WeasyPrint only while typeset renders: after a
+    build, WeasyPrint's own functions are back, for any other user in the process."""
+    probe = f"""
+import weasyprint.layout.inline as inline, weasyprint.text.line_break as line_break
+from pathlib import Path
+from typeset import cjk
+from typeset.build import Options, build
+before = (inline.split_text_box, inline.text_align, line_break.Layout.set_text)
+build(Path({str(FIXTURES_MINIMAL)!r}), Options(output=Path({str(tmp_path / "m.pdf")!r})))
+after = (inline.split_text_box, inline.text_align, line_break.Layout.set_text)
+print(before == after, cjk.is_enabled())
+"""
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["True", "False"]

@@ -17,6 +17,7 @@ already in `out/`.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import time
 from collections.abc import Callable
@@ -128,10 +129,21 @@ def build(source: str | Path, options: Options = Options(),
     han_latin = options.han_latin_space
     if han_latin is None:
         han_latin = layout.settings["typography"]["han_latin_space"]
-    try:
-        cjk.enable(han_latin_space=han_latin)
-    except RuntimeError as exc:  # a WeasyPrint this extension was not written for
-        raise TypesetError(f"typeset: {exc}") from None
+    # The extension is active for this render only (and the typography check and PDF
+    # writing that read its layouts): WeasyPrint is left as it was found.
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(cjk.active(han_latin_space=han_latin))
+        except RuntimeError as exc:  # a WeasyPrint this extension was not written for
+            raise TypesetError(f"typeset: {exc}") from None
+        return _render_and_write(issue, layout, html, source, options, output, ids, shown,
+                                 step, log, timings, pdf)
+
+
+def _render_and_write(issue, layout, html, source, options, output, ids, shown, step, log,
+                      timings, pdf) -> BuildResult:
+    """The render, its checks and the write of `build`, with the extension active."""
+    following = 1
     fonts = {f.parent for f in layout.faces.values()}
     glyphs = glyph_check(issue, layout.faces)
 
@@ -156,7 +168,8 @@ def build(source: str | Path, options: Options = Options(),
             shown = frozenset(ids[:at + 1 + following])
             html = compose(issue, layout, only=options.only, shown=shown)
             document, warnings = pdf.render(html, base_url=source.resolve().parent,
-                                            roots=(*layout.folders, *fonts))
+                                            roots=(*layout.folders, *fonts),
+                                            before_layout=glyphs)
         document = document.copy(document.pages[first_index:last_index + 1])
     # The style sheet is the layout's own: a declaration WeasyPrint ignores is a layout
     # bug (e.g. `count = "two"` in layout.toml), and a figure it could not load would

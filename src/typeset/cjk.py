@@ -74,6 +74,7 @@ from __future__ import annotations
 import functools
 import inspect
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import accumulate
 
@@ -316,6 +317,26 @@ def disable() -> None:
 
 def is_enabled() -> bool:
     return _OPTIONS.enabled
+
+
+@contextmanager
+def active(han_latin_space: bool = False, **options):
+    """:func:`enable` for the duration of a block (typeset's own render), then leave
+    WeasyPrint as it was found: unpatched, unless it was enabled before (with the
+    options it had).  Another WeasyPrint user in the same process is unaffected
+    outside the block."""
+    was = _OPTIONS.enabled
+    before = (_OPTIONS.han_latin_space, _OPTIONS.han_latin_em, _OPTIONS.last_line_min_chars,
+              _OPTIONS.squeeze)
+    enable(han_latin_space, **options)
+    try:
+        yield
+    finally:
+        if not was:
+            disable()
+        else:
+            (_OPTIONS.han_latin_space, _OPTIONS.han_latin_em, _OPTIONS.last_line_min_chars,
+             _OPTIONS.squeeze) = before
 
 
 def _patch(path: str, replacement) -> None:
