@@ -35,19 +35,6 @@ def test_sample_builds_without_warnings(sample):
     assert findings(facts, result.issue) == []
 
 
-def test_sample_typography_is_clean(sample):
-    """Justified to the edge, clreq breaks, compressed pairs, no stranded headings."""
-    result, _ = sample
-    report = result.typography
-    assert report.justified_lines > 1000
-    assert (report.ragged_lines, report.overfull_lines) == (0, 0)
-    assert report.loose_lines == 0  # none wider than 0.15 em where a break could help
-    assert (report.line_start_violations, report.line_end_violations) == (0, 0)
-    assert report.uncompressed_pairs == 0
-    assert report.one_char_last_lines == 0
-    assert report.stranded_headings == 0
-
-
 def test_sample_page_labels_and_size(sample):
     _, facts = sample
     assert facts.labels[:3] == ["封面", "封二", "1"]
@@ -356,18 +343,8 @@ def test_inline_kai_run_is_set_in_the_kai_face(tmp_path):
     the text around it TS Serif."""
     source = minimal_variant(tmp_path, (FIRST_P, "<p>现将<kai>有关事项</kai>通知如下。</p>"))
     result = build(source, Options(output=tmp_path / "x.pdf"))
-    from weasyprint.formatting_structure import boxes
-
-    faces = {}
-
-    def walk(box):
-        if isinstance(box, boxes.TextBox) and box.text in ("有关事项", "现将"):
-            faces[box.text] = box.style["font_family"][0]
-        for child in getattr(box, "children", ()):
-            walk(child)
-
-    for page in result.document.pages:
-        walk(page._page_box)
+    faces = {b.text: b.style["font_family"][0] for b in _text_boxes(result)
+             if b.text in ("有关事项", "现将")}
     assert faces == {"有关事项": "TS Kai", "现将": "TS Serif"}
 
 

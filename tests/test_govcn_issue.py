@@ -34,17 +34,6 @@ def test_builds_clean(govcn):
     assert facts.labels[:3] == ["封面", "封二", "1"]
 
 
-def test_typography_is_clean(govcn):
-    report = govcn[0].typography
-    assert report.justified_lines > 700
-    assert (report.ragged_lines, report.overfull_lines) == (0, 0)
-    assert report.loose_lines == 0  # none wider than 0.15 em where a break could help
-    assert (report.line_start_violations, report.line_end_violations) == (0, 0)
-    assert report.uncompressed_pairs == 0
-    assert report.one_char_last_lines == 0
-    assert report.stranded_headings == 0
-
-
 def test_contents_numbers_are_the_pages_of_the_titles(govcn):
     result, facts = govcn
     located = issue_pages(facts, result.issue)

@@ -15,6 +15,20 @@ PT = 4 / 3  # CSS px per pt
 ISSUES = ["sample", "govcn"]
 
 
+@pytest.mark.parametrize("issue, justified", [("sample", 1000), ("govcn", 700)])
+def test_typography_is_clean(request, issue, justified):
+    """Justified to the edge, no loose lines where a break could help, clreq breaks,
+    compressed pairs, no one-character last lines, no stranded headings."""
+    report = request.getfixturevalue(issue)[0].typography
+    assert report.justified_lines > justified
+    assert (report.ragged_lines, report.overfull_lines) == (0, 0)
+    assert report.loose_lines == 0  # none wider than 0.15 em where a break could help
+    assert (report.line_start_violations, report.line_end_violations) == (0, 0)
+    assert report.uncompressed_pairs == 0
+    assert report.one_char_last_lines == 0
+    assert report.stranded_headings == 0
+
+
 def first_line(page):
     """The first line box laid out on `page` (page margins are not in the tree walked)."""
     return next((b for b in page._page_box.descendants() if isinstance(b, boxes.LineBox)),

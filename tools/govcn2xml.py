@@ -201,6 +201,17 @@ def signature(issuers, date, ind=IND):
     return out
 
 
+def doc_head(src, id, kind, ntitle):
+    """A document's opening lines: its title (the first `ntitle` lines of `src`), its
+    文号 (the next) and its addressee (the one after)."""
+    return [
+        f'    <document id="{id}" kind="{kind}">',
+        f"{IND}<title>{title(src[0:ntitle])}</title>",
+        f"{IND}<doc-number>{esc(strip(src[ntitle]))}</doc-number>",
+        f"{IND}<addressee>{esc(src[ntitle + 1])}</addressee>",
+    ]
+
+
 def simple(name, id, kind, ntitle, runin=0, h1=False):
     src = seed(name)
     t, src = src[:ntitle], src[ntitle:]
@@ -316,13 +327,8 @@ def captioned_tables(lines, ind):
 def doc44():
     src = seed("44_")
     out = (
-        [
-            '    <document id="guohan-2006-132" kind="批复">',
-            f"{IND}<title>{title(src[0:3])}</title>",
-            f"{IND}<doc-number>{esc(strip(src[3]))}</doc-number>",
-            f"{IND}<addressee>{esc(src[4])}</addressee>",
-            f"{IND}<body>",
-        ]
+        doc_head(src, "guohan-2006-132", "批复", 3)
+        + [f"{IND}<body>"]
         + body(src[5:11])
         + [f"{IND}</body>"]
     )
@@ -356,13 +362,8 @@ def doc44():
 def doc47():
     src = seed("47_")
     out = (
-        [
-            '    <document id="guofa-2004-18" kind="通知">',
-            f"{IND}<title>{title(src[0:2])}</title>",
-            f"{IND}<doc-number>{esc(strip(src[2]))}</doc-number>",
-            f"{IND}<addressee>{esc(src[3])}</addressee>",
-            f"{IND}<body>",
-        ]
+        doc_head(src, "guofa-2004-18", "通知", 2)
+        + [f"{IND}<body>"]
         + body(src[4:5])
         + [f"{IND}</body>"]
     )
@@ -391,13 +392,8 @@ def doc47():
 def doc52():
     src = seed("52_")
     out = (
-        [
-            '    <document id="guobanfa-1996-32" kind="通知">',
-            f"{IND}<title>{title(src[0:3])}</title>",
-            f"{IND}<doc-number>{esc(strip(src[3]))}</doc-number>",
-            f"{IND}<addressee>{esc(src[4])}</addressee>",
-            f"{IND}<body>",
-        ]
+        doc_head(src, "guobanfa-1996-32", "通知", 3)
+        + [f"{IND}<body>"]
         + body(src[5:6])
         + [f"{IND}</body>"]
     )
@@ -433,11 +429,7 @@ def doc52():
 
 def doc54():
     src = seed("54_")
-    out = [
-        '    <document id="guobanfa-2018-109" kind="通知">',
-        f"{IND}<title>{title(src[0:2])}</title>",
-        f"{IND}<doc-number>{esc(strip(src[2]))}</doc-number>",
-        f"{IND}<addressee>{esc(src[3])}</addressee>",
+    out = doc_head(src, "guobanfa-2018-109", "通知", 2) + [
         f"{IND}<body>",
         f"{IND}  <p>{esc(src[4])}</p>",
         f"{IND}  <members>",
@@ -464,9 +456,7 @@ def doc54():
             f"{ind}  <member><name>{name.replace('　', '')}</name><post>{esc(post)}</post></member>"
         )
     out += [f"{ind}</position>", f"{IND}  </members>"]
-    rest = src[
-        src.index(next(line for line in src if line.startswith("国家教材委员会办公室"))) :
-    ]
+    rest = src[src.index(next(line for line in src if line.startswith("国家教材委员会办公室"))) :]
     out += [f"{IND}  <p>{esc(rest[0])}</p>", f"{IND}</body>"]
     out += signature([rest[1]], rest[2])
     out += [f"{IND}<note>{esc(rest[3])}</note>", "    </document>"]

@@ -218,7 +218,14 @@ class _Locator:
 
     def __init__(self, issue: m.Issue) -> None:
         self.issue = issue
-        self.texts = list(_texts(issue))
+        self._texts: list[_Text] | None = None
+
+    @property
+    def texts(self) -> list[_Text]:
+        # walked only when a character is missing: a sound build never pays for it
+        if self._texts is None:
+            self._texts = list(_texts(self.issue))
+        return self._texts
 
     def __call__(self, char: str, box) -> list[tuple[str, str, int]]:
         text = "".join(getattr(box, "text", "").split()) if box is not None else ""
