@@ -46,9 +46,10 @@ Hooks (all in WeasyPrint 70.x; :func:`check_internals` verifies them):
 * ``layout.inline.split_text_box``: push-in of a line-end mark, reduce before
   expanding, and with ``layout.block.iter_line_boxes`` (which marks a
   paragraph's last text box) the last-line rule;
-* ``layout.block.block_box_layout`` / ``layout.block.resolve_percentages``: a
-  block starting a column loses its top margin (``margin-break: discard``), as
-  at a page break.
+* ``layout.block.columns_layout`` (with ``block_box_layout`` and
+  ``resolve_percentages``): :mod:`typeset.columns`, multi-column layout that lays
+  each column out once where it can, and where a block starting a column loses
+  its top margin (``margin-break: discard``), as at a page break.
 
 Cost: this module's own work on a line is in proportion to the line, never to
 the rest of its paragraph (WeasyPrint gives positions in a paragraph as UTF-8
@@ -78,6 +79,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import accumulate
 
+from . import columns
 from .clreq import (  # noqa: F401 -- the engine's vocabulary, re-exported
     _CONTENT_RE,
     _HAN_CLASS,
@@ -163,6 +165,14 @@ _EXPECTED_SIGNATURES = {
          "page_is_empty", "absolute_boxes", "fixed_boxes", "adjoining_margins",
          "first_letter_style", "first_line_style", "discard", "max_lines"],
     "weasyprint.layout.block.resolve_percentages": ["box", "containing_block"],
+    "weasyprint.layout.block.columns_layout":
+        ["context", "box", "bottom_space", "skip_stack", "containing_block",
+         "page_is_empty", "absolute_boxes", "fixed_boxes", "adjoining_margins",
+         "first_letter_style", "first_line_style"],
+    "weasyprint.layout.column._create_column_box":
+        ["box", "containing_block", "children", "width", "position_y"],
+    "weasyprint.layout.block.remove_placeholders":
+        ["context", "box_list", "absolute_boxes", "fixed_boxes"],
 }
 _PANGO_FUNCTIONS = (
     "pango_attr_font_features_new", "pango_attr_letter_spacing_new",
@@ -420,52 +430,8 @@ def _install() -> None:
     _patch("weasyprint.layout.inline.text_align", text_align)
     _patch("weasyprint.layout.inline.split_text_box", split_text_box)
     _patch("weasyprint.layout.block.iter_line_boxes", iter_line_boxes)
-    _patch_column_tops()
+    columns.install(_patch)
 
-
-# -- Column tops: margins at a column break are discarded, as at a page break ------
-
-def _patch_column_tops() -> None:
-    """A block that starts a column loses its top margin when its `margin-break` is
-    `discard`, as WeasyPrint does at a page break only: a heading that starts a
-    column stands level with the first line of the column beside it (the space above
-    a multi-column body is the head's margin, not its first block's).
-
-    `block_box_layout` is wrapped to note, while a column is laid out, where that
-    column's content starts; `resolve_percentages`
-    (which block_level_layout calls to set a box's margins) then sets the top margin
-    of a box starting there to 0.  Both layout passes of column balancing see it.
-    """
-    from weasyprint.layout import block
-
-    original_block_box_layout = block.block_box_layout
-    original_resolve = block.resolve_percentages
-    tops: list[tuple[object, float]] = []  # (column box, y where its content starts)
-
-    def block_box_layout(context, box, bottom_space, skip_stack, containing_block,
-                         page_is_empty, absolute_boxes, fixed_boxes, adjoining_margins,
-                         first_letter_style, first_line_style, discard, max_lines):
-        column_break = getattr(box, "is_column", False)
-        if column_break:
-            tops.append((box, box.content_box_y()))
-        try:
-            return original_block_box_layout(
-                context, box, bottom_space, skip_stack, containing_block, page_is_empty,
-                absolute_boxes, fixed_boxes, adjoining_margins, first_letter_style,
-                first_line_style, discard, max_lines)
-        finally:
-            if column_break:
-                tops.pop()
-
-    def resolve_percentages(box, containing_block):
-        original_resolve(box, containing_block)
-        if (_OPTIONS.enabled and tops and containing_block is tops[-1][0]
-                and abs(box.position_y - tops[-1][1]) < 0.01
-                and box.style["margin_break"] == "discard"):
-            box.margin_top = 0
-
-    _patch("weasyprint.layout.block.block_box_layout", block_box_layout)
-    _patch("weasyprint.layout.block.resolve_percentages", resolve_percentages)
 
 
 # -- Pango attributes ---------------------------------------------------------
