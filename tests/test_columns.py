@@ -8,7 +8,8 @@ from weasyprint import HTML
 from weasyprint.formatting_structure import boxes
 from weasyprint.layout import block, inline
 
-from typeset import cjk, columns
+from typeset import cjk
+from typeset.cjk import columns
 
 from .test_cjk import FAMILY, FONT_FACE, PARAGRAPHS
 
