@@ -670,3 +670,59 @@ def test_empty_bracket_pair_is_not_an_uncompressed_pair():
     finally:
         cjk.enable()
     assert report.uncompressed_pairs == 1  # only 。” without the engine
+
+
+# -- Behaviour chosen by CSS: a layout or one element opts out ---------------------
+
+@pytest.mark.parametrize("value", ["inter-word", "none"])
+def test_text_justify_opts_out_of_inter_character_justification(value):
+    css = f"{ONE_COLUMN} p.out {{ text-justify: {value} }}"
+    ours = typocheck.check_document(render(paragraphs(PARAGRAPHS), css))
+    out = typocheck.check_document(render(paragraphs(PARAGRAPHS, 'p class="out"'), css))
+    assert ours.ragged_lines == 0 and ours.justified_lines > 20
+    assert out.ragged_share > 0.2
+
+
+def test_text_justify_inter_character_is_the_engine_default():
+    css = f"{ONE_COLUMN} p {{ text-justify: inter-character }}"
+    assert line_texts(render(paragraphs(PARAGRAPHS), css)) == line_texts(
+        render(paragraphs(PARAGRAPHS), ONE_COLUMN))
+
+
+@pytest.mark.parametrize("pair", ["。”", "）、", "，“"])
+def test_text_spacing_trim_space_all_keeps_marks_full_width(pair):
+    document = render(f'<p>中文{pair}中文<span style="text-spacing-trim: space-all">'
+                      f'中文{pair}中文</span></p>')
+    positions = char_positions(document)
+    assert positions[4][1] - positions[1][1] == pytest.approx(2.5 * EM, abs=0.05)
+    assert positions[10][1] - positions[7][1] == pytest.approx(3 * EM, abs=0.05)
+    # the check reports the pair the element chose not to compress
+    assert typocheck.check_document(document).uncompressed_pairs == 1
+
+
+def test_line_break_loose_leaves_breaking_to_pango():
+    strict = line_texts(render("<p>中国人2021年度报告文件</p>", "p { width: 6em }"))
+    loose = line_texts(render("<p>中国人2021年度报告文件</p>",
+                              "p { width: 6em; line-break: loose }"))
+    assert any("2021年" in line for line in strict), strict
+    assert not any("2021年" in line for line in loose), loose
+
+
+def test_properties_unknown_to_weasyprint_outside_typeset_renders():
+    from weasyprint.css.validation.properties import PROPERTIES
+
+    names = ("text-justify", "text-spacing-trim", "line-break")
+    assert all(name in PROPERTIES for name in names)  # enabled by the fixture
+    cjk.disable()
+    try:
+        assert not any(name in PROPERTIES for name in names)
+    finally:
+        cjk.enable()
+
+
+def test_gazette_layout_declares_the_engine_behaviour():
+    css = (Path(__file__).resolve().parents[1] / "layouts" / "gazette"
+           / "style.css.j2").read_text(encoding="utf-8")
+    for declaration in ("text-justify: inter-character", "text-spacing-trim: trim-both",
+                        "line-break: strict"):
+        assert declaration in css

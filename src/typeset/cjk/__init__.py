@@ -108,7 +108,7 @@ from ..clreq import (  # noqa: F401 -- the engine's vocabulary, re-exported
     pair_halts,
     squeeze_order,
 )
-from . import columns
+from . import columns, properties
 from .attributes import (
     add_attributes,
     remember_base_attributes,
@@ -162,6 +162,7 @@ def disable() -> None:
         owner_path, name = path.rsplit(".", 1)
         setattr(_resolve(owner_path), name, function)
     _ORIGINALS.clear()
+    properties.unregister()
     OPTIONS.enabled = False
 
 
@@ -201,6 +202,8 @@ def _patch(path: str, replacement) -> None:
 def _install() -> None:
     from weasyprint.layout import block, inline
     from weasyprint.text import line_break
+
+    properties.register()
 
     original_setup = line_break.Layout.setup
     original_set_text = line_break.Layout.set_text

@@ -29,6 +29,7 @@ from ..clreq import (
 )
 from .internals import pango_extra
 from .options import OPTIONS
+from .properties import strict_breaks, trims_spacing
 
 # -- Pango attributes ---------------------------------------------------------
 
@@ -124,11 +125,12 @@ def add_attributes(layout, native_log_attrs) -> None:
         halts = spec.halts
         spacing = spec.spacing or _measure_spacing(layout, text)
     else:
-        halts, spacing = pair_halts(text), _measure_spacing(layout, text)
+        halts = pair_halts(text) if trims_spacing(layout.style) else set()
+        spacing = _measure_spacing(layout, text)
 
     nobreaks = []
     gaps = _pango_gaps_re(native_log_attrs)
-    if gaps.search(text):
+    if strict_breaks(layout.style) and gaps.search(text):
         # Where Pango (UAX #14) may break but clreq does not: each attribute
         # splits Pango's runs, so only where Pango would really break.
         log_attrs = native_log_attrs(text, layout.style["lang"])

@@ -21,6 +21,7 @@ from ..clreq import (
 )
 from .lines import _layout_text
 from .options import _HALF, OPTIONS, SQUEEZE_FROM_EM
+from .properties import inter_character, trims_spacing
 
 # -- Push-in: reduce before expanding -------------------------------------------
 
@@ -36,6 +37,7 @@ def push_in(original, result, context, box, available_width, skip, is_line_start
     if (not OPTIONS.enabled or resume is None or preserved or new_box is None
             or available_width is None or style["text_align_all"] != "justify"
             or style["white_space"] not in ("normal", "nowrap", "pre-line")
+            or not (inter_character(style) and trims_spacing(style))
             or available_width - new_box.width < style["font_size"]):
         return result
     start = char_index(box.text, resume)
@@ -76,7 +78,8 @@ def squeeze_in(original, result, context, box, available_width, skip, is_line_st
     if (not (OPTIONS.enabled and OPTIONS.squeeze) or resume is None or preserved
             or new_box is None or available_width is None
             or style["text_align_all"] != "justify"
-            or style["white_space"] not in ("normal", "nowrap", "pre-line")):
+            or style["white_space"] not in ("normal", "nowrap", "pre-line")
+            or not (inter_character(style) and trims_spacing(style))):
         return result
     size = style["font_size"]
     # the gaps that take justification: between wide characters (digits and Latin
@@ -135,7 +138,8 @@ def squeeze_rest(original, result, context, box, available_width, skip, is_line_
     if (not (OPTIONS.enabled and OPTIONS.squeeze and OPTIONS.last_line_min_chars)
             or resume is None or preserved or new_box is None or available_width is None
             or not getattr(box, "_cjk_paragraph_end", False)
-            or style["text_align_all"] != "justify"):
+            or style["text_align_all"] != "justify"
+            or not (inter_character(style) and trims_spacing(style))):
         return None
     start = char_index(box.text, resume)
     if content_length(box.text, start, limit=2) != 1:

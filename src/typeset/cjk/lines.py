@@ -24,6 +24,7 @@ from ..clreq import (
 )
 from .attributes import _pango_spacing, _Spec, _style_spacing
 from .options import _HALF, _MAX_BOX_GAP_EM, _OVERFULL_TOLERANCE, OPTIONS
+from .properties import inter_character, trims_spacing
 
 # -- Finishing a line: compression, Han–Latin spacing, justification ----------
 
@@ -47,6 +48,11 @@ class _Plan:
     start: int  # index of the box's first unit in the line
     measured: bool  # laid out as Pango measured it while breaking the line
     results: list | None = None  # (layout, width) per segment, once laid out again
+
+
+def _own_halts(box) -> set:
+    """The marks a text box compresses when measured alone (as Pango measured it)."""
+    return pair_halts(box.text) if trims_spacing(box.style) else set()
 
 
 def _leaves(box, leaves):
@@ -86,8 +92,8 @@ def finish_line(context, line, available_width, last) -> bool:
     if last:
         align_last = line.style["text_align_last"]
         align = align if align_last == "auto" else align_last
-    justify = align == "justify" and line.style["white_space"] in (
-        "normal", "nowrap", "pre-line")
+    justify = (align == "justify" and inter_character(line.style)
+               and line.style["white_space"] in ("normal", "nowrap", "pre-line"))
 
     # One unit per character of the line (an atomic inline box is one unit,
     # _OBJECT): its text, the leaf it belongs to and its justification weight.
@@ -104,8 +110,8 @@ def finish_line(context, line, available_width, last) -> bool:
     weights = list(map(_WEIGHTS.__getitem__, line_text))
     count = len(owners)
 
-    halts = pair_halts(line_text)
-    if justify and line_text[-1] in CLOSE_LIKE:
+    halts = {j for j in pair_halts(line_text) if trims_spacing(owners[j].style)}
+    if justify and line_text[-1] in CLOSE_LIKE and trims_spacing(owners[-1].style):
         halts.add(count - 1)
     han_latin = set(han_latin_boundaries(line_text)) if OPTIONS.han_latin_space else set()
 
@@ -116,7 +122,7 @@ def finish_line(context, line, available_width, last) -> bool:
                     if line_text[j] != _OBJECT}.values():
             start = first_unit[id(box)]
             own = {j - start for j in halts if owners[j] is box}
-            if own != pair_halts(box.text):
+            if own != _own_halts(box):
                 changed = True
                 break
     if not changed:
