@@ -54,6 +54,10 @@ Modules, like WeasyPrint's own (all hooks in WeasyPrint 70.x;
   and ``resolve_percentages``): multi-column layout that lays each column out
   once where it can, and where a block starting a column loses its top margin
   (``margin-break: discard``), as at a page break;
+* :mod:`.widths` on ``layout.preferred.split_first_line``: a table cell's
+  min- and max-content widths measured once per distinct text and style;
+* :mod:`.properties`: ``text-justify``, ``text-spacing-trim`` and ``line-break``,
+  by which a layout or one element chooses the behaviour above;
 * :mod:`.options` and :mod:`.internals`: the options :func:`enable` sets, the
   internals relied on.
 
@@ -108,7 +112,7 @@ from ..clreq import (  # noqa: F401 -- the engine's vocabulary, re-exported
     pair_halts,
     squeeze_order,
 )
-from . import columns, properties
+from . import columns, properties, widths
 from .attributes import (
     add_attributes,
     remember_base_attributes,
@@ -163,6 +167,7 @@ def disable() -> None:
         setattr(_resolve(owner_path), name, function)
     _ORIGINALS.clear()
     properties.unregister()
+    widths.forget()
     OPTIONS.enabled = False
 
 
@@ -274,3 +279,4 @@ def _install() -> None:
     _patch("weasyprint.layout.inline.split_text_box", split_text_box)
     _patch("weasyprint.layout.block.iter_line_boxes", iter_line_boxes)
     columns.install(_patch)
+    widths.install(_patch)

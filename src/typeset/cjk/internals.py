@@ -45,6 +45,9 @@ EXPECTED_SIGNATURES = {
          "first_letter_style", "first_line_style"],
     "weasyprint.layout.column._create_column_box":
         ["box", "containing_block", "children", "width", "position_y"],
+    "weasyprint.layout.preferred.split_first_line":
+        ["text", "style", "context", "max_width", "justification_spacing", "is_line_start",
+         "minimum"],
     "weasyprint.layout.block.remove_placeholders":
         ["context", "box_list", "absolute_boxes", "fixed_boxes"],
 }
