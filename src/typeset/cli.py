@@ -1,4 +1,4 @@
-"""The command line: `typeset validate|build|preview|check`, one thin function per command.
+"""The command line: `typeset validate|build|preview|check|import`, one thin function per command.
 
 In: argv.  Out: an exit code (0 success, 1 failed check or build, 2 bad input or
 usage).  Problems are printed one per line on stderr, never with a traceback.
@@ -124,6 +124,30 @@ def cmd_preview(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    """Import Word files (.docx): each becomes a <document>; the report goes to stderr."""
+    from . import importer
+
+    importer.check_usage(args.files, doc_id=args.id, output=args.output, issue=args.issue)
+    results, failed = [], []
+    for path in args.files:
+        try:
+            results.append(importer.import_docx(path, args.id))
+        except TypesetError as exc:
+            failed.append(exc)
+            continue
+        emit("\n".join(results[-1].report_lines()), sys.stderr)
+    if failed:
+        raise failed[0] if len(failed) == 1 else _Combined(failed)
+    if args.issue:
+        written = importer.write_issue(results, args.issue, list(args.files))
+    else:
+        written = importer.write_document(results[0], args.output, list(args.files))
+    for path in written:
+        emit(f"{path}: written", sys.stderr)
+    return 0
+
+
 def _issue_files(names: list[str]) -> list[Path]:
     """Issue files named, or found in the folders named (default: issues/)."""
     files: list[Path] = []
@@ -180,6 +204,17 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--layout", default="gazette", metavar="NAME")
     check.add_argument("-v", "--verbose", action="store_true")
     check.set_defaults(func=cmd_check)
+
+    imp = commands.add_parser("import", help="turn Word files (.docx) into <document>s")
+    imp.add_argument("files", nargs="+", metavar="FILE.docx", type=Path)
+    imp.add_argument("--id", help="the document's id (default: from the file name or 文号)")
+    imp.add_argument("-o", "--output", metavar="OUT.xml", type=Path,
+                     help="write the <document> here, pictures beside it (default: stdout)")
+    imp.add_argument("--issue", metavar="OUT.xml", type=Path,
+                     help="write a new issue holding every file's document, meta to fill in")
+    imp.add_argument("-v", "--verbose", action="store_true",
+                     help="show the traceback of an internal error")
+    imp.set_defaults(func=cmd_import)
 
     prev = commands.add_parser("preview", help="build one document as it stands in the issue")
     prev.add_argument("file", metavar="FILE", type=Path)
