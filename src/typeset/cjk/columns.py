@@ -121,9 +121,10 @@ def columns_layout(context, box, bottom_space, skip_stack, containing_block,
     from weasyprint.layout.percent import percentage
 
     style = box.style
-    if (style["height"] != "auto" or context.current_page_footnotes
+    if (style["height"] != "auto" or context.footnotes or context.current_page_footnotes
             or context.current_footnote_area.height != "auto"):
-        # a fixed column height, or footnotes sharing the page: WeasyPrint's way
+        # a fixed column height, or a document with footnotes (they may appear while
+        # the columns are laid out and change their height): WeasyPrint's way
         return _ORIGINAL["columns_layout"](
             context, box, bottom_space, skip_stack,
             containing_block, page_is_empty, absolute_boxes, fixed_boxes,
@@ -213,7 +214,8 @@ def columns_layout(context, box, bottom_space, skip_stack, containing_block,
         kept = lay_out(max_height)
         balance = style["column_fill"] == "balance" or index < runs[-1][0]
         if kept.complete and balance and not kept.refused:
-            kept = _balance(context, kept, lay_out, count, absolute_boxes, fixed_boxes)
+            kept = _balance(context, kept, lay_out, count, page_is_empty, absolute_boxes,
+                            fixed_boxes)
         if kept.refused:
             _give_back(context, kept, absolute_boxes, fixed_boxes)
             break_page = True
@@ -342,19 +344,27 @@ def _give_back(context, laid_out: _Pass, absolute_boxes, fixed_boxes) -> None:
     remove_placeholders(context, laid_out.columns, absolute_boxes, fixed_boxes)
 
 
-def _balance(context, full: _Pass, lay_out, count, absolute_boxes,
+def _balance(context, full: _Pass, lay_out, count, page_is_empty, absolute_boxes,
              fixed_boxes) -> _Pass:
     """The run laid out in the lowest columns that hold it, `full` being the run laid
     out at the page's height: from the average column height, grown each time by
     the least growth that any pass so far found to bring a column's next box up
     (WeasyPrint's search, so the columns are the ones it finds), until a pass
-    places everything; `full` when none lower does."""
+    places everything; `full` when none lower does.
+
+    The search lays out as if the page held something already, as WeasyPrint's
+    does; at the top of a page (`page_is_empty`), where a box too tall for its
+    column is placed all the same, the run is laid out once more at the height
+    found, as WeasyPrint then does."""
     height = sum(full.consumed) / count
     step = full.step()
     while height <= full.height:
         attempt = lay_out(height, page_is_empty=False)
         if not attempt.refused and attempt.resume_at is None:
             _give_back(context, full, absolute_boxes, fixed_boxes)
+            if page_is_empty:
+                _give_back(context, attempt, absolute_boxes, fixed_boxes)
+                attempt = lay_out(height)
             return attempt
         step = min(step, attempt.step())
         _give_back(context, attempt, absolute_boxes, fixed_boxes)
