@@ -165,3 +165,20 @@ def test_licence_texts():
 def test_total_size_of_fonts_folder():
     total = sum(p.stat().st_size for p in FONTS.rglob("*") if p.is_file())
     assert total < 62 * 1024 * 1024, f"fonts/ is {total / 1e6:.1f} MB"
+
+
+CFF_ROLES = [role for role in sorted(ENTRIES) if ENTRIES[role]["format"] == "OpenType/CFF"]
+
+
+@pytest.mark.parametrize("role", CFF_ROLES)
+def test_each_cff_glyph_has_its_glyph_id_as_cid(role):
+    """WeasyPrint writes glyph IDs as CIDs; a reader that follows ISO 32000 maps a
+    CID-keyed CFF's CIDs to glyphs through its charset (Ghostscript does, as must
+    Acrobat and RIPs), so the charset must be the identity or they draw other glyphs."""
+    with open_font(role) as font:
+        top = font["CFF "].cff.topDictIndex[0]
+        assert hasattr(top, "ROS")  # CID-keyed
+        charset = top.charset
+    assert charset[0] == ".notdef"
+    wrong = [(gid, name) for gid, name in enumerate(charset[1:], 1) if name != f"cid{gid:05d}"]
+    assert not wrong, wrong[:5]

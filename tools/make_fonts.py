@@ -46,6 +46,9 @@ Decisions worth knowing
       names "LXGW" and "霞鹜" for the original, and a subset is a Modified
       Version. The Noto faces keep their names (Noto CJK reserves only
       "Source").
+    * In the CFF faces each glyph's CID is its glyph ID (``cids_as_glyph_ids``):
+      WeasyPrint writes glyph IDs as CIDs, and readers that follow the PDF
+      specification look CIDs up in the CFF charset.
     * Output is deterministic: timestamps are kept from the upstream ``head``
       table, so two runs over the same upstream files and the same fontTools
       give byte-identical files (check with ``--check``).
@@ -72,6 +75,7 @@ import sys
 import tempfile
 import textwrap
 from dataclasses import dataclass
+from io import BytesIO
 from pathlib import Path
 
 import fontTools
@@ -371,6 +375,40 @@ def apply_rename(font: TTFont, rename: Rename) -> None:
         top.FullName = full
 
 
+def cids_as_glyph_ids(path: Path) -> None:
+    """Relabel the CIDs of the CID-keyed CFF font at ``path`` so that each glyph's CID
+    is its glyph ID, rewriting the file; glyph IDs and every other table stay as they are.
+
+    Subsetting renumbers the glyphs but keeps their upstream CIDs in the CFF charset
+    (GID 220 may be CID 225).  WeasyPrint writes glyph IDs as the CIDs of its
+    Identity-H text, and a reader that follows ISO 32000 (9.7.4.2: a CID-keyed CFF
+    maps CIDs to glyphs through its charset; Ghostscript does, as must Acrobat and the
+    RIPs that follow it) would then draw another glyph, or .notdef, for most
+    characters; PDFium and poppler index glyphs directly and hide the mismatch.  With
+    CID = GID every reader draws the glyph the layout chose.  Only the CFF table is
+    recompiled: the others are copied as read, so the layout tables keep their glyph
+    IDs.
+    """
+    font = TTFont(str(path), lazy=True, recalcTimestamp=False, recalcBBoxes=False)
+    top = font["CFF "].cff.topDictIndex[0]
+    if not hasattr(top, "ROS"):  # a name-keyed CFF: its glyph IDs are its CIDs already
+        font.close()
+        return
+    old = list(top.charset)
+    new = [".notdef"] + [f"cid{gid:05d}" for gid in range(1, len(old))]
+    if old != new:
+        charstrings = top.CharStrings.charStrings
+        top.CharStrings.charStrings = {n: charstrings[o] for o, n in zip(old, new, strict=True)}
+        top.charset = new
+        font.setGlyphOrder(new)
+        data = BytesIO()
+        font.save(data)
+        font.close()
+        path.write_bytes(data.getvalue())
+    else:
+        font.close()
+
+
 # --------------------------------------------------------------------------- build
 
 
@@ -403,6 +441,8 @@ def build_face(face: Face, source: Path, out_dir: Path) -> dict:
     out_path = out_dir / face.output
     font.save(str(out_path))
     font.close()
+    if "CFF " in TTFont(str(out_path), lazy=True):
+        cids_as_glyph_ids(out_path)
 
     result = TTFont(str(out_path), lazy=True)
     cmap = result.getBestCmap()
@@ -569,6 +609,7 @@ def build(args: argparse.Namespace, out_dir: Path) -> dict:
             "name_IDs": "*",
             "notdef_outline": True,
             "timestamps": "kept from upstream head table",
+            "cids": "CFF faces: each glyph's CID is its glyph ID (cids_as_glyph_ids)",
         },
         "licence_files": sorted(LICENCE_FILES),
         "fonts": merged,
