@@ -208,7 +208,7 @@ EXPLICIT = {
                                                        ).encode())),
     # a failing preview says only one-line problems naming a file
     "preview-missing-figure": (case_from_xml(_minimal(
-        body='<figure><img src="missing.png"/></figure>')),
+        body='<figure><img src="missing.png" alt="图"/></figure>')),
         Plan("preview", "relative", doc_id="d1")),
 }
 

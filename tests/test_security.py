@@ -42,7 +42,8 @@ def hostile_issue(text: str = HOSTILE, figure: str | None = None) -> str:
     vertically one character a line, gets the first 12 characters: more would run off
     the page, which the build refuses (test_text_off_the_page_fails_the_build)."""
     t, a = escape(text), quoteattr(text)
-    fig = f'<figure><img src={quoteattr(figure)}/></figure>' if figure is not None else ""
+    fig = (f'<figure><img src={quoteattr(figure)} alt="图"/></figure>' if figure is not None
+           else "")
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <issue version="1">
   <meta>

@@ -345,6 +345,7 @@ class Figure:
     id: str = ""
     line: int = 0
     kind: str = "figure"
+    alt: str = ""  # what the image shows, in words: the screen edition's alternative text
 
     def text(self) -> str:
         return plain(self.caption)

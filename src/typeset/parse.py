@@ -815,6 +815,7 @@ class _Builder:
                 self.inline(el.find("caption")),
                 self.check_id(el),
                 el.sourceline,
+                alt=" ".join(_XML_SPACE.split(img.get("alt", "").strip(_XML_WS))),
             )
         if tag == "chapter":
             children = []

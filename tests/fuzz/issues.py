@@ -506,7 +506,7 @@ def figure(draw, mode: str, ids: _Ids) -> Node:
     src = draw(st.sampled_from(sources))
     if mode == "wild" and draw(st.integers(0, 3)) == 0:
         src = draw(text_strategy("wild"))
-    img_attrs = [("src", src)]
+    img_attrs = [("src", src), ("alt", draw(text_strategy(mode)))]
     if draw(st.booleans()):
         img_attrs.append(("width", draw(value_strategy("length", mode))))
     children = [Node("img", img_attrs)]
