@@ -19,9 +19,17 @@ GOVCN_SEEDS = ROOT.parent / "shared" / "seeds" / "govcn"
 
 @pytest.fixture(scope="session")
 def sample(tmp_path_factory):
-    """The sample issue, built once for the whole session."""
+    """The sample issue (its screen edition, the default), built once for the session."""
     out = tmp_path_factory.mktemp("sample") / "2021-10.pdf"
     result = build(SAMPLE, Options(output=out))
+    return result, read_pdf(out)
+
+
+@pytest.fixture(scope="session")
+def sample_print(tmp_path_factory):
+    """The sample issue's print edition (PDF/X-4), built once for the whole session."""
+    out = tmp_path_factory.mktemp("sample-print") / "2021-10-print.pdf"
+    result = build(SAMPLE, Options(output=out, edition="print"))
     return result, read_pdf(out)
 
 

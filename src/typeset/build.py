@@ -10,7 +10,8 @@ Steps:
 4. glyphs  every character checked against the faces its CSS gives it, once WeasyPrint
            has built the boxes and before it lays out a line
 5. render  HTML → pages (WeasyPrint, with the Chinese typesetting extension)
-6. write   pages → PDF, written atomically
+6. write   pages → PDF of the edition (screen: tagged PDF/UA-1; print: PDF/X-4 with
+           bleed, marks and a CMYK output intent), written atomically
 Nothing is written before steps 1–5 have succeeded, so bad input never damages a PDF
 already in `out/`.
 """
@@ -33,6 +34,9 @@ from .parse import parse_issue
 from .preflight import glyph_check
 from .resources import check_figures
 
+#: The PDFs one layout makes of an issue: the website's and the printing house's.
+EDITIONS = ("screen", "print")
+
 
 @dataclass(frozen=True)
 class Options:
@@ -45,6 +49,9 @@ class Options:
                      issue (the issue is laid out up to it and the document after it).
     han_latin_space: add ¼ em between Han characters and Latin letters or digits;
                      None (the default) takes the layout's [typography] setting.
+    edition:         "screen" (the default: RGB, tagged PDF/UA-1 for the website) or
+                     "print" (PDF/X-4 for the printing house: CMYK inks, output intent,
+                     bleed and printer's marks, the layout's [print]); the same pages.
     verbose:         print numbered progress steps on stderr.
     """
 
@@ -52,6 +59,7 @@ class Options:
     output: Path | None = None
     only: str | None = None
     han_latin_space: bool | None = None
+    edition: str = "screen"
     verbose: bool = False
 
 
@@ -78,10 +86,12 @@ def _excerpt(text: str, length: int = 24) -> str:
 
 
 def default_output(source: Path, options: Options) -> Path:
-    """out/<stem>.pdf, or out/<stem>-<id>.pdf for a one-document preview."""
+    """out/<stem>.pdf, or out/<stem>-<id>.pdf for a one-document preview; the print
+    edition's name ends in -print (out/<stem>-print.pdf)."""
     stem = Path(source).stem
-    name = f"{stem}-{options.only}.pdf" if options.only else f"{stem}.pdf"
-    return Path("out") / name
+    name = f"{stem}-{options.only}" if options.only else stem
+    suffix = "-print" if options.edition == "print" else ""
+    return Path("out") / f"{name}{suffix}.pdf"
 
 
 def build(source: str | Path, options: Options = Options(),
@@ -102,6 +112,9 @@ def build(source: str | Path, options: Options = Options(),
     from . import cjk, pdf  # WeasyPrint loads in about a second: only when rendering
 
     source = Path(source)
+    if options.edition not in EDITIONS:
+        raise TypesetError(f"typeset: edition {options.edition!r}: expected "
+                           f"{' or '.join(EDITIONS)}")
     issue = parse_issue(source)
     step("parse", f"1/6 parse    {source}: {len(issue.sections)} sections, "
          f"{len(issue.documents)} documents")
@@ -122,7 +135,7 @@ def build(source: str | Path, options: Options = Options(),
     # re-composition of them.
     following = 1
     shown = frozenset(ids[:ids.index(options.only) + 1 + following]) if options.only else None
-    html = compose(issue, layout, only=options.only, shown=shown)
+    html = compose(issue, layout, only=options.only, shown=shown, edition=options.edition)
     step("compose", f"3/6 compose  {len(html):,} characters of HTML; figures and output "
          "path checked")
     _warn_once_without_harfbuzz(pdf, log)
@@ -144,7 +157,11 @@ def _render_and_write(issue, layout, html, source, options, output, ids, shown, 
                       timings, pdf) -> BuildResult:
     """The render, its checks and the write of `build`, with the extension active."""
     following = 1
-    fonts = {f.parent for f in layout.faces.values()}
+    # what the render may read besides the issue's folder: the layout, its fonts and,
+    # in print, the profile of the style sheet's @color-profile
+    roots = (*layout.folders, *{f.parent for f in layout.faces.values()},
+             *({p.path.parent for p in layout.profiles.values()}
+               if options.edition == "print" else ()))
     glyphs = glyph_check(issue, layout.faces)
 
     def before_layout(root_box, style_for, font_faces) -> None:
@@ -152,7 +169,7 @@ def _render_and_write(issue, layout, html, source, options, output, ids, shown, 
         step("glyphs", "4/6 glyphs   every character has a glyph in the faces its CSS gives")
 
     document, warnings = pdf.render(html, base_url=source.resolve().parent,
-                                    roots=(*layout.folders, *fonts), before_layout=before_layout)
+                                    roots=roots, before_layout=before_layout)
     first_index = 0
     if options.only:
         at = ids.index(options.only)
@@ -166,10 +183,10 @@ def _render_and_write(issue, layout, html, source, options, output, ids, shown, 
                 break
             following += 1
             shown = frozenset(ids[:at + 1 + following])
-            html = compose(issue, layout, only=options.only, shown=shown)
+            html = compose(issue, layout, only=options.only, shown=shown,
+                           edition=options.edition)
             document, warnings = pdf.render(html, base_url=source.resolve().parent,
-                                            roots=(*layout.folders, *fonts),
-                                            before_layout=glyphs)
+                                            roots=roots, before_layout=glyphs)
         document = document.copy(document.pages[first_index:last_index + 1])
     # The style sheet is the layout's own: a declaration WeasyPrint ignores is a layout
     # bug (e.g. `count = "two"` in layout.toml), and a figure it could not load would
@@ -198,10 +215,16 @@ def _render_and_write(issue, layout, html, source, options, output, ids, shown, 
     for message in warnings:
         log(f"typeset: WeasyPrint: {message}")
     front = tuple(layout.settings["numbering"]["front"])
+    press = None
+    if options.edition == "print":
+        from .press import Press
+
+        press = Press.from_layout(layout)
     if options.only:  # labelled with the printed numbers of the issue's pages
-        data = pdf.pdf_bytes(document, (), first_index - len(front) + 1)
+        front, first = (), first_index - len(front) + 1
     else:
-        data = pdf.pdf_bytes(document, front, 1)
+        first = 1
+    data = pdf.pdf_bytes(document, front, first, edition=options.edition, press=press)
     write_atomic(data, output)
     step("write", f"6/6 write    {output} ({len(data) / 1e6:.2f} MB)")
     return BuildResult(issue, layout, output, document, len(document.pages), len(data),

@@ -77,7 +77,7 @@ class PdfFacts:
     path: Path
     pages: int
     labels: list[str]
-    sizes: list[tuple[float, float]]
+    sizes: list[tuple[float, float]]  # each page's trim size (TrimBox), in pt
     outline: list[tuple[int, str, int]]  # (level, title, page index; -1 if unknown)
     dests: dict[str, int]  # named destination → page index
     fonts: dict[str, FontFact]
@@ -266,7 +266,9 @@ def read_pdf(path: str | Path) -> PdfFacts:
         metadata = {str(k).lstrip("/"): str(v) for k, v in info.items()}
         lang = str(_resolve(reader.trailer["/Root"]).get("/Lang", ""))
         labels = list(reader.page_labels)
-        sizes = [(round(float(p.mediabox.width), 2), round(float(p.mediabox.height), 2))
+        # the trim size: the page itself, without the print edition's bleed and marks
+        # (pypdf falls back to the MediaBox where a page has no TrimBox)
+        sizes = [(round(float(p.trimbox.width), 2), round(float(p.trimbox.height), 2))
                  for p in pages]
     return PdfFacts(path=path, pages=len(pages), labels=labels, sizes=sizes, outline=outline,
                     dests=dests, fonts=fonts, metadata=metadata, lang=lang, reader=reader,

@@ -16,7 +16,7 @@ import traceback
 from pathlib import Path
 
 from . import __version__
-from .build import Options, build, check_issue, preview, watch
+from .build import EDITIONS, Options, build, check_issue, preview, watch
 from .errors import TypesetError, emit
 from .parse import parse_issue
 
@@ -46,7 +46,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.output and len(args.files) != 1:
         raise TypesetError("typeset build: -o goes with exactly one issue file")
     options = Options(layout=args.layout, output=args.output, verbose=args.verbose,
-                      han_latin_space=args.han_latin_space)
+                      han_latin_space=args.han_latin_space, edition=args.edition)
     return _each(_build_one, args.files, options)
 
 
@@ -61,7 +61,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     files = _issue_files(args.files)
     if args.pdf and len(files) != 1:
         raise TypesetError("typeset check: --pdf goes with exactly one issue file")
-    options = Options(layout=args.layout, verbose=args.verbose)
+    options = Options(layout=args.layout, verbose=args.verbose, edition=args.edition)
     return _each(functools.partial(_check_one, pdf=args.pdf, update=args.update), files,
                  options)
 
@@ -190,6 +190,10 @@ def build_parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--han-latin-space", action="store_const", const=True, default=None,
                            help="add 1/4 em between Han characters and Latin letters or digits "
                                 "(default: the layout's setting, off in gazette)")
+    build_cmd.add_argument("--edition", choices=EDITIONS, default="screen",
+                           help="screen: tagged PDF/UA for the website (default, "
+                                "out/<issue>.pdf); print: PDF/X-4 in CMYK with bleed and "
+                                "marks for the printing house (out/<issue>-print.pdf)")
     build_cmd.add_argument("-v", "--verbose", action="store_true",
                            help="print numbered progress steps on stderr")
     build_cmd.set_defaults(func=cmd_build)
@@ -202,6 +206,8 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--update", action="store_true",
                        help="rewrite the baselines to match, saying what changed")
     check.add_argument("--layout", default="gazette", metavar="NAME")
+    check.add_argument("--edition", choices=EDITIONS, default="screen",
+                       help="the edition to build and check (default: screen)")
     check.add_argument("-v", "--verbose", action="store_true")
     check.set_defaults(func=cmd_check)
 

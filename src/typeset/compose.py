@@ -1,7 +1,8 @@
 """Turn an `Issue` into one HTML document through a layout.
 
-In: the issue model, a loaded `Layout`, and optionally the id of the one document to
-preview.  Out: an HTML string (with its style sheet inlined) ready for WeasyPrint.
+In: the issue model, a loaded `Layout`, the edition ("screen" or "print": the style
+sheet's colours and page bleed) and optionally the id of the one document to preview.
+Out: an HTML string (with its style sheet inlined) ready for WeasyPrint.
 All markup and styling lives in the layout's templates; this module only hands them
 the model and the settings.
 """
@@ -20,7 +21,7 @@ from .model import Inline, Issue, fill_format, plain
 
 
 def compose(issue: Issue, layout: Layout, *, only: str | None = None,
-            shown: frozenset[str] | None = None) -> str:
+            shown: frozenset[str] | None = None, edition: str = "screen") -> str:
     """Render `issue` to HTML: the cover, the contents and the documents in `shown`
     (default: all).  `only` names the previewed document (for the PDF's title).
 
@@ -32,7 +33,7 @@ def compose(issue: Issue, layout: Layout, *, only: str | None = None,
     if shown is None:
         shown = frozenset(d.id for d in issue.documents)
     try:
-        return _compose(issue, layout, only, shown)
+        return _compose(issue, layout, only, shown, edition)
     except jinja2.TemplateSyntaxError as exc:
         where = exc.filename or exc.name or "template"
         raise TypesetError(f"{where}:{exc.lineno}: layout template error: {exc.message}") \
@@ -42,13 +43,16 @@ def compose(issue: Issue, layout: Layout, *, only: str | None = None,
                            f"error: {exc.message or exc}") from None
 
 
-def _compose(issue: Issue, layout: Layout, only: str | None, shown: frozenset[str]) -> str:
+def _compose(issue: Issue, layout: Layout, only: str | None, shown: frozenset[str],
+             edition: str) -> str:
     settings = layout.settings
     layout.env.filters["balance"] = balance
     layout.env.filters["fill"] = fill_format
     # The style sheet gets the layout's settings and numbers only, never issue text.
+    profile = layout.profiles.get("profile")
     css = layout.env.get_template("style.css.j2").render(
-        s=settings, faces=layout.font_urls(),
+        s=settings, faces=layout.font_urls(), edition=edition,
+        profile=profile.url if profile else "",
     )
     if "</style" in css.lower():
         raise TypesetError(f"{layout.folders[0]}/style.css.j2: the style sheet may not "

@@ -8,8 +8,9 @@ parent with `extends = "gazette"`; templates are then looked up in the layout's 
 folder first, then in its parent's (one Jinja FileSystemLoader over an ordered path).
 
 Font roles in `[faces]` are resolved through `fonts/MANIFEST.json` to files in
-`fonts/`.  In a checkout `layouts/` and `fonts/` are at the repository root; in an
-installed wheel they are package data under `typeset/_data/`.
+`fonts/`, and the colour profiles of `[print]` through `profiles/MANIFEST.json` to
+files in `profiles/`.  In a checkout `layouts/`, `fonts/` and `profiles/` are at the
+repository root; in an installed wheel they are package data under `typeset/_data/`.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ _PACKAGE = Path(__file__).resolve().parent
 
 
 def data_dir(kind: str) -> Path:
-    """The folder of `kind` ('layouts' or 'fonts'): the checkout's, else the wheel's."""
+    """The folder of `kind` ('layouts', 'fonts' or 'profiles'): the checkout's, else the
+    wheel's."""
     for candidate in (_PACKAGE.parents[1] / kind, _PACKAGE / "_data" / kind):
         if candidate.is_dir():
             return candidate
@@ -46,6 +48,7 @@ class Layout:
     settings: dict
     faces: dict[str, Path]
     env: jinja2.Environment = field(repr=False)
+    profiles: dict[str, Profile] = field(default_factory=dict)  # [print] profiles by setting
 
     def page_size_pt(self) -> tuple[float, float]:
         """The trim size `[page] size` names, in points: what every page must measure.
@@ -70,9 +73,15 @@ class Layout:
         return (height, width) if landscape else (width, height)
 
     def files(self) -> list[Path]:
-        """Every file the layout reads: its folders' files and its font files."""
+        """Every file the layout reads: its folders' files, its fonts and its profiles."""
         own = [f for folder in self.folders for f in sorted(folder.rglob("*")) if f.is_file()]
-        return [*own, *self.faces.values()]
+        return [*own, *self.faces.values(), *(p.path for p in self.profiles.values())]
+
+    def print_lengths_pt(self) -> tuple[float, float]:
+        """The print edition's bleed and media margin (`[print] bleed`, `media_margin`)
+        in points: how far the BleedBox and the MediaBox reach beyond the trim."""
+        return tuple(_points(*_length(self.settings["print"][key]))
+                     for key in ("bleed", "media_margin"))
 
     def font_urls(self) -> dict[str, str]:
         """Font files by role as file:// URLs for @font-face."""
@@ -152,7 +161,9 @@ def load_layout(name: str = REFERENCE_LAYOUT) -> Layout:
         trim_blocks=False,
         keep_trailing_newline=True,
     )
-    return Layout(name, folders, settings, _resolve_faces(settings.get("faces", {})), env)
+    _check_print(settings.get("print", {}), folders[0] / "layout.toml")
+    return Layout(name, folders, settings, _resolve_faces(settings.get("faces", {})), env,
+                  _resolve_profiles(settings.get("print", {})))
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
@@ -170,7 +181,7 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
 #: end a declaration, a rule or the <style> element).
 _CSS_VALUE = re.compile(r"^[A-Za-z0-9#%.,()\- ]*$")
 #: Tables of layout.toml whose strings are printed into the style sheet as they are.
-_CSS_TABLES = ("page", "columns", "type")
+_CSS_TABLES = ("page", "columns", "type", "print")
 
 
 def _check_keys(data: dict, reference: dict, path: Path, prefix: str = "") -> None:
@@ -255,3 +266,82 @@ def _resolve_faces(roles: dict[str, str]) -> dict[str, Path]:
             raise TypesetError(f"{by_role[role]}: font file missing (see fonts/README.md)")
         faces[key] = by_role[role]
     return faces
+
+
+@dataclass(frozen=True)
+class Profile:
+    """An ICC profile of `profiles/`, by role, as its manifest entry describes it."""
+
+    role: str
+    path: Path
+    description: str
+    colour_space: str  # "CMYK" or "RGB"
+    output_condition: dict = field(default_factory=dict)  # identifier, condition, registry
+
+    @property
+    def url(self) -> str:
+        return self.path.as_uri()
+
+
+#: A print colour: four inks from 0 to 1, as CSS Color 5 writes them.
+_CMYK = re.compile(r"device-cmyk\((?:\s*(?:0|1|0?\.[0-9]+|1\.0+)){4}\s*\)")
+_MARKS = {"none", "crop", "cross", "crop cross", "cross crop"}
+#: Room the printer's marks need between the bleed and the edge of the MediaBox.
+MIN_MARKS_ROOM_MM = 5
+
+
+def _check_print(settings: dict, path: Path) -> None:
+    """Refuse `[print]` settings the print edition cannot honour, one line each."""
+    for key in ("text", "accent"):
+        if key in settings and not _CMYK.fullmatch(settings[key]):
+            raise TypesetError(f"{path}: setting 'print.{key}': expected a CMYK colour of "
+                               "four inks from 0 to 1, such as device-cmyk(0 0 0 1), found "
+                               f"{settings[key]!r}")
+    if "marks" in settings and settings["marks"] not in _MARKS:
+        raise TypesetError(f"{path}: setting 'print.marks': expected crop, cross, "
+                           f"crop cross or none, found {settings['marks']!r}")
+    lengths = {}
+    for key in ("bleed", "media_margin"):
+        try:
+            value, unit = _length(settings[key])
+            lengths[key] = value * _PT_PER_UNIT[unit] * 25.4 / 72
+        except (KeyError, ValueError):
+            raise TypesetError(f"{path}: setting 'print.{key}': expected a length such as "
+                               f"3mm, found {settings.get(key)!r}") from None
+    room = lengths["media_margin"] - lengths["bleed"]
+    needed = MIN_MARKS_ROOM_MM if settings.get("marks", "none") != "none" else 0
+    if room < needed:
+        raise TypesetError(f"{path}: setting 'print.media_margin': expected at least "
+                           f"the bleed{f' + {needed}mm for the marks' if needed else ''}, "
+                           f"found {settings['media_margin']!r}")
+
+
+def _resolve_profiles(settings: dict) -> dict[str, Profile]:
+    """The profiles `[print]` names (`profile`: the press's CMYK, `default_rgb`: what RGB
+    content means), resolved through profiles/MANIFEST.json."""
+    wanted = {key: settings[key] for key in ("profile", "default_rgb") if key in settings}
+    if not wanted:
+        return {}
+    folder = data_dir("profiles")
+    manifest_path = folder / "MANIFEST.json"
+    try:
+        entries = json.loads(manifest_path.read_text(encoding="utf-8"))["profiles"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise TypesetError(f"{manifest_path}: cannot read the profile manifest ({exc})") \
+            from None
+    by_role = {e["role"]: e for e in entries}
+    spaces = {"profile": "CMYK", "default_rgb": "RGB"}
+    profiles = {}
+    for key, role in wanted.items():
+        entry = by_role.get(role)
+        if entry is None or entry["colour_space"] != spaces[key]:
+            known = ", ".join(r for r, e in sorted(by_role.items())
+                              if e["colour_space"] == spaces[key])
+            raise TypesetError(f"layout print.{key} = {role!r}: no {spaces[key]} profile of "
+                               f"that role in {manifest_path} (roles: {known})")
+        profile = Profile(role, folder / entry["file"], entry["description"],
+                          entry["colour_space"], entry.get("output_condition", {}))
+        if not profile.path.is_file():
+            raise TypesetError(f"{profile.path}: profile file missing (see profiles/README.md)")
+        profiles[key] = profile
+    return profiles

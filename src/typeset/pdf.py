@@ -5,6 +5,12 @@ rendered `weasyprint.Document` (pages and their boxes, for checks that need exac
 geometry) and, from it, PDF bytes written to a temporary file and renamed over the
 target, so a failed build never leaves a damaged or half-written PDF in `out/`.
 
+Two editions, one layout: the same pages written as the PDF each reader needs
+(`VARIANTS`).  The screen edition is PDF/UA-1 as WeasyPrint writes it: tagged, with
+its language, its title in the window's title bar and the outline
+(`typeset.tagging` puts the margins in order); the print edition is PDF/X-4 with a
+CMYK output intent, bleed and printer's marks (`typeset.press`).
+
 Fonts: `typeset/__init__.py` points fontconfig at a configuration with no font
 directories, so the only faces are the layout's @font-face files.  WeasyPrint's log
 warnings are collected and returned to the caller, which decides what they mean.
@@ -23,6 +29,12 @@ from weasyprint.text import ffi as _weasyprint_ffi
 from weasyprint.text.fonts import FontConfiguration
 
 LOGGER = logging.getLogger("weasyprint")
+
+#: Each edition's PDF (`build.EDITIONS`), as WeasyPrint 70 names the variant it writes.
+#: Print: PDF/X-4, not X-1a: X-4 carries the OpenType (CFF) font programs WeasyPrint
+#: embeds, an ICC output intent with device-independent RGB for figures, and
+#: transparency should a figure have any; X-1a (PDF 1.3 level) allows none of these.
+VARIANTS = {"screen": "pdf/ua-1", "print": "pdf/x-4"}
 
 
 def has_harfbuzz_subset() -> bool:
@@ -168,13 +180,17 @@ def render(html: str, base_url: Path, roots: tuple[Path, ...] | None = None,
 
 
 def pdf_bytes(document: weasyprint.Document, front: tuple[str, ...] = (),
-              first_number: int = 1) -> bytes:
-    """Serialise a rendered document to PDF, fonts embedded and subset.
+              first_number: int = 1, edition: str = "screen", press=None) -> bytes:
+    """Serialise a rendered document to the PDF of `edition`, fonts embedded and subset.
 
     Page labels say what the printed pages say: the `front` pages by name (封面, 封二),
     then numbers from `first_number`, so a viewer's page box and `typeset check` both
-    use the printed numbers.
+    use the printed numbers.  The print edition needs `press` (`typeset.press.Press`).
+    Whatever WeasyPrint logs while writing (an image without alternative text, for
+    one) fails the write with `TypesetError`: a PDF that misses its variant's rules is
+    never written.
     """
+    from .errors import TypesetError
 
     def finish(_document, pdf) -> None:
         nums = pydyf.Array()
@@ -182,6 +198,20 @@ def pdf_bytes(document: weasyprint.Document, front: tuple[str, ...] = (),
             nums.extend([index, pydyf.Dictionary({"P": pydyf.String(name)})])
         nums.extend([len(front), pydyf.Dictionary({"S": "/D", "St": first_number})])
         pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": nums})
+        if edition == "print":
+            from .press import finish as finish_for_press
 
-    with tuned_gc():
-        return document.write_pdf(finisher=finish)
+            finish_for_press(pdf, press, document.metadata.title or "")
+
+    if edition == "screen":
+        from .tagging import margins_tagged
+
+        tagging = margins_tagged(document)
+    else:
+        tagging = _nothing()
+    with tuned_gc(), collected_warnings() as warnings, tagging:
+        data = document.write_pdf(finisher=finish, pdf_variant=VARIANTS[edition])
+    if warnings:
+        raise TypesetError(f"typeset: the {edition} edition's PDF ({VARIANTS[edition]}): "
+                           f"{warnings[0]}")
+    return data
