@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from . import resume
 from .atomic import check_output, write_atomic
 from .compose import compose
 from .errors import TypesetError, display_path, emit
@@ -76,6 +77,7 @@ class BuildResult:
     warnings: list[str]
     timings: dict[str, float] = field(default_factory=dict)
     typography: object = None  # typocheck.TypoReport, measured on the rendered pages
+    resumed_at: int | None = None  # a preview laid out from this page index (a checkpoint)
 
 
 _warned_harfbuzz = False
@@ -168,8 +170,18 @@ def _render_and_write(issue, layout, html, source, options, output, ids, shown, 
         glyphs(root_box, style_for, font_faces)
         step("glyphs", "4/6 glyphs   every character has a glyph in the faces its CSS gives")
 
-    document, warnings = pdf.render(html, base_url=source.resolve().parent,
-                                    roots=roots, before_layout=before_layout)
+    known = _CHECKPOINTS.setdefault(str(source.resolve()), {})
+    start = _resume_point(html, known, ids, options.only) if options.only else None
+    document, warnings = pdf.render(resume.prune(html, start) if start else html,
+                                    base_url=source.resolve().parent,
+                                    roots=roots, before_layout=before_layout, start=start)
+    if start is not None and not _remember(known, html, document, start):
+        start = None  # a document changed its page count: the contents may move pages
+        document, warnings = pdf.render(html, base_url=source.resolve().parent,
+                                        roots=roots, before_layout=glyphs)
+    if start is None:
+        _remember(known, html, document, None)
+    offset = start.index if start is not None else 0  # index of the first page laid out
     first_index = 0
     if options.only:
         at = ids.index(options.only)
@@ -185,8 +197,10 @@ def _render_and_write(issue, layout, html, source, options, output, ids, shown, 
             shown = frozenset(ids[:at + 1 + following])
             html = compose(issue, layout, only=options.only, shown=shown,
                            edition=options.edition)
-            document, warnings = pdf.render(html, base_url=source.resolve().parent,
-                                            roots=roots, before_layout=glyphs)
+            document, warnings = pdf.render(resume.prune(html, start) if start else html,
+                                            base_url=source.resolve().parent,
+                                            roots=roots, before_layout=glyphs, start=start)
+            _remember(known, html, document, start)
         document = document.copy(document.pages[first_index:last_index + 1])
     # The style sheet is the layout's own: a declaration WeasyPrint ignores is a layout
     # bug (e.g. `count = "two"` in layout.toml), and a figure it could not load would
@@ -221,14 +235,56 @@ def _render_and_write(issue, layout, html, source, options, output, ids, shown, 
 
         press = Press.from_layout(layout)
     if options.only:  # labelled with the printed numbers of the issue's pages
-        front, first = (), first_index - len(front) + 1
+        front, first = (), offset + first_index - len(front) + 1
     else:
         first = 1
     data = pdf.pdf_bytes(document, front, first, edition=options.edition, press=press)
     write_atomic(data, output)
     step("write", f"6/6 write    {output} ({len(data) / 1e6:.2f} MB)")
     return BuildResult(issue, layout, output, document, len(document.pages), len(data),
-                       warnings, timings, typography)
+                       warnings, timings, typography,
+                       resumed_at=offset if start is not None else None)
+
+
+#: Layout checkpoints of the issues laid out in this process (issue path: document id:
+#: `resume.Checkpoint`), so that a preview, above all `--watch`, lays out from the
+#: first page an edit can change rather than from the cover.
+_CHECKPOINTS: dict[str, dict] = {}
+
+
+def _resume_point(html: str, known: dict, ids: list[str], doc_id: str):
+    """The checkpoint to lay `html` out from for a preview of `doc_id`: of the last
+    document up to it whose HTML before it is unchanged; None when there is none."""
+    for candidate in reversed(ids[:ids.index(doc_id) + 1]):
+        checkpoint = known.get(candidate)
+        if checkpoint is not None and checkpoint.prefix == resume.prefix_hash(html, candidate):
+            return checkpoint
+    return None
+
+
+def _remember(known: dict, html: str, document, start) -> bool:
+    """Keep the checkpoints of the documents `document` lays out (a render of `html`
+    from `start`, or from the cover).  False when a document resumed from a checkpoint
+    now has another page count than before: the contents' page numbers change, which
+    may move the pages before it, so the render is not to be trusted."""
+    offset = start.index if start is not None else 0
+    spans = {doc: (first + offset, last + offset)
+             for doc, (first, last) in document_pages(document).items()}
+    if start is not None:
+        for doc, (first, last) in spans.items():
+            before = known.get(doc)
+            if before is not None and first == before.index and \
+                    last - first + 1 != before.pages:
+                return False
+    context = document.layout_context
+    if context is not None:
+        laid_out = set(spans)
+        # the documents before the render's first page, as known from earlier renders
+        spans.update({doc: (c.index, c.index + c.pages - 1) for doc, c in known.items()
+                      if doc not in laid_out and c.index + c.pages - 1 < offset})
+        known.update({doc: checkpoint for doc, checkpoint in
+                      resume.capture(html, context, spans).items() if doc in laid_out})
+    return True
 
 
 def document_pages(document) -> dict[str, tuple[int, int]]:

@@ -120,15 +120,23 @@ def tuned_gc():
 
 
 @contextmanager
-def _before_layout(check):
-    """Call `check(root_box, style_for, font_faces)` once the box tree is built, before
-    WeasyPrint lays out a line; whatever it raises ends the render there."""
+def _layout_hook(check, start, laid_out: list):
+    """While WeasyPrint renders: call `check(root_box, style_for)` once the box tree is
+    built, before a line is laid out (whatever it raises ends the render there); lay
+    out from the checkpoint `start` (`typeset.resume`) if given, else from the first
+    page; append WeasyPrint's layout context to `laid_out`."""
     import weasyprint.document as wdocument
 
     original = wdocument.layout_document
 
     def layout_document(html, root_box, context, *args, **kwargs):
-        check(root_box, context.style_for)
+        if check is not None:
+            check(root_box, context.style_for)
+        laid_out.append(context)
+        if start is not None:
+            from .resume import layout_from
+
+            return layout_from(html, root_box, context, start)
         return original(html, root_box, context, *args, **kwargs)
 
     wdocument.layout_document = layout_document
@@ -139,7 +147,7 @@ def _before_layout(check):
 
 
 def render(html: str, base_url: Path, roots: tuple[Path, ...] | None = None,
-           before_layout=None) -> tuple[weasyprint.Document, list[str]]:
+           before_layout=None, start=None) -> tuple[weasyprint.Document, list[str]]:
     """Lay out `html` into pages; return the document and WeasyPrint's warnings.
 
     Every URL goes through one `resources.Fetcher` that reads files under `roots`
@@ -150,6 +158,11 @@ def render(html: str, base_url: Path, roots: tuple[Path, ...] | None = None,
     `before_layout(root_box, style_for, font_faces)`, if given, is called when the
     styles are computed and the boxes built, before layout (the glyph check): with
     WeasyPrint's box tree, its style lookup and the @font-face rules it read.
+
+    `start`, a `resume.Checkpoint` of this HTML, lays out from its page on: the
+    document then holds the pages from there (the checkpoint's `index` is the first's
+    index in the whole render).  The document's `layout_context` is WeasyPrint's
+    context of the render (for `resume.capture`).
     """
     global _fonts
     from .errors import TypesetError
@@ -170,10 +183,12 @@ def render(html: str, base_url: Path, roots: tuple[Path, ...] | None = None,
             raise TypesetError("typeset: refused to read " + "; ".join(fetcher.refused))
         before_layout(root_box, style_for, fonts.seen)
 
-    with collected_warnings() as warnings, tuned_gc(), _before_layout(check) \
-            if before_layout else _nothing():
+    laid_out: list = []
+    with collected_warnings() as warnings, tuned_gc(), \
+            _layout_hook(check if before_layout else None, start, laid_out):
         document = weasyprint.HTML(string=html, base_url=str(base_url) + os.sep,
                                    url_fetcher=fetcher).render(font_config=fonts)
+    document.layout_context = laid_out[0] if laid_out else None
     if fetcher.refused:
         raise TypesetError("typeset: refused to read " + "; ".join(fetcher.refused))
     return document, warnings

@@ -1,0 +1,160 @@
+"""Layout checkpoints: a preview laid out from the page its document starts on.
+
+A preview shows a document's pages as the issue prints them, so it lays out
+everything before the document (issue 10).  Once an issue has been laid out, each
+document's first page is known, with WeasyPrint's state at the top of that page:
+where the content resumes (its skip stack), the page's side, the counters, and the
+named strings and running elements of the pages before it (running heads).  When
+the HTML before a document is unchanged (an edit inside the document, or in a later
+one), the pages before it are unchanged too, and a re-render can start from there.
+
+In:  a render's LayoutContext and its HTML (:func:`capture`); later, new HTML and a
+     checkpoint: the HTML without the documents that end before the checkpoint
+     (:func:`prune`), laid out by :func:`layout_from` in place of WeasyPrint's
+     ``layout_document``.
+Out: per document, a :class:`Checkpoint`; the pages from the checkpoint on, laid
+     out as the whole render would lay them out (tests/test_preview.py compares
+     them page by page).
+
+The HTML before a document is compared whole (its hash), the document title in
+<title> excepted: the contents, the cover, the style sheet and every earlier
+document are in it, so a change there lays the issue out from its start again.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+from dataclasses import dataclass, field
+
+#: Where a document's HTML starts (layouts/*/document.html.j2).
+MARKER = '<article class="document" data-doc="{}"'
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """WeasyPrint's state at the top of the page a document starts on."""
+
+    doc_id: str
+    index: int  # the page's index in the render (0 for the cover)
+    prefix: str  # hash of the HTML before the document
+    entry: tuple  # WeasyPrint's page_maker entry for that page
+    strings: dict = field(default_factory=dict)  # name: {page number: values} before it
+    elements: dict = field(default_factory=dict)  # running elements, likewise
+    anchors: tuple = ()  # anchors placed on the pages before it
+    pages: int = 0  # the document's page count when captured
+    before: tuple = ()  # the documents that end before its page
+
+
+def prefix_hash(html: str, doc_id: str) -> str | None:
+    """Hash of the HTML before document `doc_id` (its <title> left out); None when
+    the document is not in `html`."""
+    end = html.find(MARKER.format(doc_id))
+    if end < 0:
+        return None
+    before = html[:end]
+    start, stop = before.find("<title>"), before.find("</title>")
+    if 0 <= start < stop:
+        before = before[:start] + before[stop:]
+    return hashlib.sha256(before.encode("utf-8")).hexdigest()
+
+
+def capture(html: str, context, spans: dict[str, tuple[int, int]]) -> dict[str, Checkpoint]:
+    """A checkpoint for each document of `spans` (doc id: first and last page index)
+    from the finished layout `context` of `html`."""
+    found = {}
+    for doc_id, (first, last) in spans.items():
+        prefix = prefix_hash(html, doc_id)
+        if prefix is None or first >= len(context.page_maker):
+            continue
+        found[doc_id] = Checkpoint(
+            doc_id, first, prefix, copy.deepcopy(context.page_maker[first]),
+            _before(context.string_set, first), _before(context.running_elements, first),
+            tuple(anchor for entry in context.page_maker[:first]
+                  for anchor in entry[-1].get("anchors", ())),
+            last - first + 1,
+            tuple(other for other, (_, end) in spans.items() if end < first))
+    return found
+
+
+def prune(html: str, checkpoint: Checkpoint) -> str:
+    """`html` with the documents that end before `checkpoint`'s page emptied (each
+    keeps its element, so WeasyPrint's skip stacks still count its boxes, and its
+    anchor): a render from the checkpoint never lays them out, so their styles and
+    boxes need not be built."""
+    for doc_id in checkpoint.before:
+        start = html.find(MARKER.format(doc_id))
+        if start < 0:
+            continue
+        open_end = html.index(">", start) + 1
+        close = html.index("</article>", open_end)  # text is escaped: no tag inside
+        html = f'{html[:open_end]}<div class="unshown" id="{doc_id}"></div>{html[close:]}'
+    return html
+
+
+def _before(store, index: int) -> dict:
+    """The values of `store` (name: {page number: values}) on pages before `index`."""
+    return {name: {number: list(values) for number, values in pages.items()
+                   if number <= index}
+            for name, pages in store.items()}
+
+
+def layout_from(html, root_box, context, checkpoint: Checkpoint) -> list:
+    """WeasyPrint's ``layout_document`` from `checkpoint`'s page on: the page boxes
+    of that page and the following ones, with their margin boxes."""
+    from weasyprint.layout import initialize_page_maker, layout_fixed_boxes
+    from weasyprint.layout.background import layout_backgrounds
+    from weasyprint.layout.page import make_margin_boxes, remake_page
+
+    initialize_page_maker(context, root_box)
+    start = checkpoint.index
+    entry = copy.deepcopy(checkpoint.entry)
+    # the pages before are not laid out again; WeasyPrint reads only which anchors
+    # they placed (a target's page is cached where it is first seen)
+    before = (None, entry[1], entry[2], entry[3],
+              {"anchors": list(checkpoint.anchors), "content_lookups": []})
+    context.page_maker = [before] + [
+        (None, entry[1], entry[2], entry[3], {"anchors": [], "content_lookups": []})
+        for _ in range(start - 1)] + [entry] if start else [entry]
+    for store, saved in ((context.string_set, checkpoint.strings),
+                         (context.running_elements, checkpoint.elements)):
+        for name, pages in saved.items():
+            for number, values in pages.items():
+                store[name][number] = list(values)
+    context.rendered_notes = []
+
+    pages = []
+    index = start
+    while True:
+        page, resume_at = remake_page(index, context, root_box, html)
+        pages.append(page)
+        index += 1
+        if resume_at is None and not context.reported_footnotes:
+            break
+
+    # named strings of the new pages (WeasyPrint collects them once paginated)
+    for offset, page in enumerate(pages):
+        number = start + offset + 1
+        for child in page.descendants():
+            if child.string_set and child.string_set != "none":
+                for name, text in child.string_set:
+                    context.string_set[name][number].append(text)
+
+    laid_out = []
+    for offset, page in enumerate(pages):
+        root, footnote_area, note_area = page.children
+        root.children = [
+            *layout_fixed_boxes(context, pages[:offset], page), *root.children,
+            *layout_fixed_boxes(context, pages[offset + 1:], page)]
+        context.current_page = start + offset + 1
+        state = context.page_maker[context.current_page][3]
+        children = [root]
+        if footnote_area.children:
+            children.append(footnote_area)
+        if note_area.children:
+            children.append(note_area)
+        children.extend(make_margin_boxes(context, page, state))
+        page.children = tuple(children)
+        layout_backgrounds(page, context.get_image_from_uri)
+        laid_out.append(page)
+    return laid_out
