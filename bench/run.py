@@ -207,6 +207,57 @@ def huge_once(kilobytes: int, extension: bool) -> dict[str, float]:
     return times
 
 
+def scaled_issue(factor: int, folder: Path) -> Path:
+    """The sample issue with its sections repeated `factor` times (ids made unique)."""
+    from copy import deepcopy
+
+    from lxml import etree
+
+    tree = etree.parse(str(ROOT / "issues" / "2021-10.xml"))
+    sections = tree.getroot().findall("section")
+    last = sections[-1]
+    for n in range(2, factor + 1):
+        for section in sections:
+            copy = deepcopy(section)
+            for element in copy.iter():
+                if element.get("id"):
+                    element.set("id", f"{element.get('id')}-{n}")
+            last.addnext(copy)
+            last = copy
+    path = folder / f"scaled-{factor}.xml"
+    tree.write(str(path), encoding="UTF-8", xml_declaration=True)
+    return path
+
+
+def scale(factors: list[int]) -> int:
+    """Print wall time, pages and peak memory of `typeset build` of the sample issue
+    with its content repeated each of `factors` times, each in a fresh process."""
+    print("typeset benchmark: the sample issue's content repeated N times, one build each")
+    print(f"{'N':>4}{'pages':>7}{'wall s':>9}{'s/page':>8}{'peak MiB':>10}")
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        for factor in factors:
+            issue = scaled_issue(factor, folder)
+            pdf = folder / f"scaled-{factor}.pdf"
+            started = time.perf_counter()
+            log = folder / f"scaled-{factor}.log"
+            with open(log, "wb") as sink:
+                process = subprocess.Popen(
+                    [sys.executable, "-m", "typeset", "build", str(issue), "-o", str(pdf)],
+                    cwd=ROOT, stdout=sink, stderr=subprocess.STDOUT)
+                _, _, usage = os.wait4(process.pid, 0)
+            wall = time.perf_counter() - started
+            output = log.read_text(encoding="utf-8", errors="replace")
+            found = re.search(r"(\d+) pages", output)
+            if not found:
+                print(output, file=sys.stderr)
+                return 1
+            pages = int(found.group(1))
+            peak = usage.ru_maxrss / 1024  # KiB on Linux
+            print(f"{factor:>4}{pages:>7}{wall:>9.1f}{wall / pages:>8.3f}{peak:>10.0f}")
+    return 0
+
+
 def huge(sizes: list[int], runs: int) -> int:
     """Print the single-paragraph figures: seconds, ratio, growth exponents."""
     modes = {"weasyprint": False, "typeset": True}
@@ -251,6 +302,9 @@ def main() -> int:
                              "the Chinese extension")
     parser.add_argument("--sizes", default="62,125,250",
                         help="paragraph sizes for --huge, KB of UTF-8 (default 62,125,250)")
+    parser.add_argument("--scale", metavar="N,N…",
+                        help="build the sample with its content repeated N times instead "
+                             "(e.g. 1,4,16): wall time, pages, peak memory")
     parser.add_argument("--huge-once", nargs=2, metavar=("KB", "MODE"),
                         help=argparse.SUPPRESS)  # one measurement, in its own process
     args = parser.parse_args()
@@ -258,6 +312,8 @@ def main() -> int:
         size, mode = args.huge_once
         print(json.dumps(huge_once(int(size), mode == "typeset")))
         return 0
+    if args.scale:
+        return scale([int(factor) for factor in args.scale.split(",")])
     if args.huge:
         return huge([int(size) for size in args.sizes.split(",")], args.runs)
     issue = ROOT / args.issue
