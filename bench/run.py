@@ -25,6 +25,7 @@ wall time), their ratio, and the growth exponent of each from one size to the ne
 
 Usage: python bench/run.py [--runs N] [--issue FILE] [--doc ID]
        python bench/run.py --huge [--sizes 62,125,250] [--runs N]
+       python bench/run.py --scale 1,4,16
 Figures on a shared 2-core machine are noisy: compare ratios within one run.
 """
 
