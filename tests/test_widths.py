@@ -56,9 +56,13 @@ def test_same_cell_widths_with_fewer_measurements():
     assert measured < calls[0] / 3  # each distinct cell measured once, not four times
 
 
-def test_answers_forgotten_when_disabled():
-    cjk.enable()
-    render(TABLE, CSS).render()
-    assert widths._ANSWERS
-    cjk.disable()
-    assert not widths._ANSWERS
+def test_answers_outlive_a_render_and_stay_bounded(monkeypatch):
+    widths.forget()
+    with cjk.active():
+        render(TABLE, CSS).render()
+    kept = len(widths._ANSWERS)
+    assert kept  # a warm preview lays out the same tables again
+    monkeypatch.setattr(widths, "LIMIT", kept)
+    with cjk.active():
+        render(TABLE.replace("县", "市"), CSS).render()
+    assert len(widths._ANSWERS) <= kept

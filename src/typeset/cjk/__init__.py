@@ -167,7 +167,6 @@ def disable() -> None:
         setattr(_resolve(owner_path), name, function)
     _ORIGINALS.clear()
     properties.unregister()
-    widths.forget()
     OPTIONS.enabled = False
 
 

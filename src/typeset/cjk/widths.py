@@ -9,8 +9,10 @@ Out: the same widths and break positions, each distinct question answered by Pan
 The answer depends on the text and on nothing but the style values that WeasyPrint
 and this engine read when they build a Pango layout (fonts, size, spacing, white
 space and wrapping, hyphenation, language, the engine's CSS properties and
-options), so those values are the key.  Only the widths are kept, not the Pango
-layouts (``layout.preferred`` reads widths and break positions only).
+options), so those values are the key, with the font configuration itself (held,
+so that its identity cannot be reused).  Only the widths are kept, not the Pango
+layouts (``layout.preferred`` reads widths and break positions only).  Answers
+outlive a render: a warm preview (``--watch``) lays out the same tables again.
 """
 
 from __future__ import annotations
@@ -46,14 +48,14 @@ def install(patch) -> None:
 
 
 def forget() -> None:
-    """Drop every answer (when the engine is disabled)."""
+    """Drop every answer."""
     _ANSWERS.clear()
 
 
 def split_first_line(text, style, context, max_width, justification_spacing,
                      is_line_start=True, minimum=False):
     """WeasyPrint's ``split_first_line`` without its Pango layout (None)."""
-    key = (text, repr(tuple(style[name] for name in STYLE_KEYS)), id(context.font_config),
+    key = (text, repr(tuple(style[name] for name in STYLE_KEYS)), context.font_config,
            OPTIONS.han_latin_space, OPTIONS.han_latin_em, max_width,
            justification_spacing, is_line_start, minimum)
     answer = _ANSWERS.get(key)
