@@ -109,3 +109,25 @@ def test_prune_empties_documents_before_the_checkpoint_keeping_their_anchor():
     assert "甲" not in pruned and "乙" in pruned
     assert '<article class="document" data-doc="d1"><div class="unshown" id="d1"></div>' \
            '</article>' in pruned
+
+
+def test_a_layout_showing_the_page_count(issue, tmp_path, monkeypatch):
+    """counter(pages) in the running heads: the warm preview's pages show the same
+    count as a cold one."""
+    from typeset import layout as layout_module
+
+    layouts = tmp_path / "layouts"
+    shutil.copytree(layout_module.data_dir("layouts"), layouts)
+    real = layout_module.data_dir
+    monkeypatch.setattr(layout_module, "data_dir",
+                        lambda kind: layouts if kind == "layouts" else real(kind))
+    css = layouts / "gazette" / "style.css.j2"
+    css.write_text(css.read_text(encoding="utf-8").replace(
+        "content: counter(page)", 'content: counter(page) " / " counter(pages)'),
+        encoding="utf-8")
+    preview(issue, DOC, Options(output=tmp_path / "a.pdf"))
+    edit(issue, IN_DOC, IN_DOC.replace("建立", "设立"))
+    preview(issue, DOC, Options(output=tmp_path / "b.pdf"))
+    warm = read_pdf(tmp_path / "b.pdf")
+    assert any(" / " in warm.text(i) for i in range(warm.pages))
+    same_pages(warm, cold(issue, DOC, tmp_path / "c.pdf"))

@@ -175,8 +175,11 @@ def _render_and_write(issue, layout, html, source, options, output, ids, shown, 
     document, warnings = pdf.render(resume.prune(html, start) if start else html,
                                     base_url=source.resolve().parent,
                                     roots=roots, before_layout=before_layout, start=start)
-    if start is not None and not _remember(known, html, document, start):
-        start = None  # a document changed its page count: the contents may move pages
+    if start is not None and not (getattr(document.layout_context, "resumable", True)
+                                  and _remember(known, html, document, start)):
+        # a document changed its page count (the contents may move pages), or a page
+        # shows the issue's page count: lay out from the cover
+        start = None
         document, warnings = pdf.render(html, base_url=source.resolve().parent,
                                         roots=roots, before_layout=glyphs)
     if start is None:

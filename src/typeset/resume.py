@@ -14,7 +14,8 @@ In:  a render's LayoutContext and its HTML (:func:`capture`); later, new HTML an
      ``layout_document``.
 Out: per document, a :class:`Checkpoint`; the pages from the checkpoint on, laid
      out as the whole render would lay them out (tests/test_preview.py compares
-     them page by page).
+     them page by page), and ``context.resumable``, False when they cannot be (a
+     page shows the page count, which only a whole render knows).
 
 The HTML before a document is compared whole (its hash), the document title in
 <title> excepted: the contents, the cover, the style sheet and every earlier
@@ -131,6 +132,10 @@ def layout_from(html, root_box, context, checkpoint: Checkpoint) -> list:
         index += 1
         if resume_at is None and not context.reported_footnotes:
             break
+    # a page that shows the page count (counter(pages)) would need the whole issue's:
+    # the caller lays it out from the cover instead
+    context.resumable = not any(entry[-1].get("pages_wanted")
+                                for entry in context.page_maker[start:])
 
     # named strings of the new pages (WeasyPrint collects them once paginated)
     for offset, page in enumerate(pages):
