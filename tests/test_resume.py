@@ -29,6 +29,26 @@ def issue(tmp_path):
     build_module._CHECKPOINTS.clear()
 
 
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """A folder with a copy of the sample and its build in out/ (with the checkpoints
+    the build leaves there)."""
+    from typeset.build import build
+
+    folder = tmp_path_factory.mktemp("built")
+    shutil.copy(SAMPLE, folder / SAMPLE.name)
+    build(folder / SAMPLE.name, Options(output=folder / "out" / "issue.pdf"))
+    build_module._CHECKPOINTS.clear()
+    return folder
+
+
+def built_copy(built, tmp_path):
+    """A copy of `built`: (the issue, its out/ folder), no checkpoints in memory."""
+    folder = shutil.copytree(built, tmp_path / "built")
+    build_module._CHECKPOINTS.clear()
+    return folder / SAMPLE.name, folder / "out"
+
+
 def edit(path, old, new):
     text = path.read_text(encoding="utf-8")
     assert text.count(old) == 1
@@ -36,7 +56,10 @@ def edit(path, old, new):
 
 
 def cold(path, doc_id, out):
-    """The preview a fresh process makes: no checkpoints."""
+    """The preview a fresh process makes with no checkpoints (none in memory, none
+    in its output folder)."""
+    out = out.parent / "cold" / out.name
+    out.parent.mkdir()
     saved = dict(build_module._CHECKPOINTS)
     build_module._CHECKPOINTS.clear()
     try:
@@ -70,7 +93,9 @@ def test_edit_in_the_document_resumes_at_its_first_page(issue, tmp_path):
 
 def test_edit_in_an_earlier_document_resumes_before_it(issue, tmp_path):
     preview(issue, DOC, Options(output=tmp_path / "a.pdf"))
-    checkpoints = build_module._CHECKPOINTS[str(issue.resolve())]
+    checkpoints, = (known for (path, _), known in build_module._CHECKPOINTS.items()
+                    if path == str(issue.resolve()))
+    checkpoints = dict(checkpoints)
     edit(issue, IN_EARLIER, IN_EARLIER.replace("确定的", "审定的"))
     warm = preview(issue, DOC, Options(output=tmp_path / "b.pdf"))
     assert warm.resumed_at is not None
@@ -131,3 +156,76 @@ def test_a_layout_showing_the_page_count(issue, tmp_path, monkeypatch):
     warm = read_pdf(tmp_path / "b.pdf")
     assert any(" / " in warm.text(i) for i in range(warm.pages))
     same_pages(warm, cold(issue, DOC, tmp_path / "c.pdf"))
+
+
+def test_cold_preview_after_a_build_resumes_from_its_checkpoints(built, tmp_path):
+    """A build leaves its checkpoints beside the PDF; a preview in a new process (no
+    checkpoints in memory) into that folder lays out from them, and prints the
+    build's pages."""
+    issue, out = built_copy(built, tmp_path)
+    saved = out / ".typeset" / f"{issue.stem}-screen.resume.json"
+    assert saved.is_file()
+    built = read_pdf(out / "issue.pdf")
+    for doc_id in ("jjzb-2021-04", DOC, "ndf-2021-15"):
+        build_module._CHECKPOINTS.clear()  # a new process
+        result = preview(issue, doc_id, Options(output=out / f"{doc_id}.pdf"))
+        assert result.resumed_at is not None and result.resumed_at > 0
+        shown = read_pdf(out / f"{doc_id}.pdf")
+        start = built.labels.index(shown.labels[0])
+        for i in range(shown.pages):
+            assert lines(shown.text(i)) == lines(built.text(start + i))
+
+
+@pytest.mark.parametrize("damage", [
+    lambda text: text.replace('"index": ', '"index": -'),
+    lambda text: text[:len(text) // 2],
+    lambda text: text.replace('"$tuple"', '"$other"'),
+    lambda text: text.replace('"stamp": "', '"stamp": "x'),
+    lambda text: '{"stamp": 1, "checkpoints": [[[[[[[[[[[[[]]]]]]]]]]]]}',
+], ids=["negative-index", "truncated", "unknown-tag", "other-stamp", "nonsense"])
+def test_a_damaged_checkpoint_file_is_ignored(built, tmp_path, damage):
+    issue, out = built_copy(built, tmp_path)
+    saved = out / ".typeset" / f"{issue.stem}-screen.resume.json"
+    saved.write_text(damage(saved.read_text(encoding="utf-8")), encoding="utf-8")
+    build_module._CHECKPOINTS.clear()
+    result = preview(issue, "jjzb-2021-04", Options(output=out / "p.pdf"))
+    assert result.resumed_at is None  # laid out from the cover, as without the file
+
+
+def test_checkpoints_round_trip_through_the_file(tmp_path):
+    entry = ({0: {2: {5: None}}}, {"break": "page", "page": ""}, True,
+             ([0], {"pages": [24], "page": [2]}, [{"page", "pages"}],
+              [["contents", 1, {0: {1: None}}]]),
+             {"content_changed": False, "pages_wanted": False, "anchors": ["a"],
+              "content_lookups": []})
+    checkpoint = resume.Checkpoint("d", 7, "h", entry, {"running-title": {3: ["题"]}},
+                                   {"colophon": {2: ["box"]}, "note": {5: []}},
+                                   ("a",), 2, ("c",))
+    resume.save(tmp_path / "c.json", "s", {"d": checkpoint})
+    loaded = resume.load(tmp_path / "c.json", "s")["d"]
+    assert loaded == resume.without_elements(checkpoint)
+    assert loaded.lost_elements == ("colophon",)  # asked-for names without a value: none
+    assert resume.load(tmp_path / "c.json", "other") == {}
+
+
+def test_a_checkpoint_that_does_not_fit_is_no_traceback(built, tmp_path):
+    """A skip stack pointing past the boxes (a file edited by hand): the preview is
+    laid out from the cover, no traceback."""
+    import json
+
+    issue, out = built_copy(built, tmp_path)
+    saved = out / ".typeset" / f"{issue.stem}-screen.resume.json"
+    data = json.loads(saved.read_text(encoding="utf-8"))
+    for item in data["checkpoints"]:
+        item["entry"]["$tuple"][0] = {"$dict": [[0, {"$dict": [[999, None]]}]]}
+    saved.write_text(json.dumps(data), encoding="utf-8")
+    build_module._CHECKPOINTS.clear()
+    result = preview(issue, DOC, Options(output=out / "p.pdf"))
+    shown = read_pdf(out / "p.pdf")
+    built = read_pdf(out / "issue.pdf")
+    start = built.labels.index(shown.labels[0])
+    if result.resumed_at is not None:  # WeasyPrint may lay out nothing from there
+        assert shown.pages >= 1
+    else:
+        for i in range(shown.pages):
+            assert lines(shown.text(i)) == lines(built.text(start + i))

@@ -141,9 +141,7 @@ def build(source: str | Path, options: Options = Options(),
     step("compose", f"3/6 compose  {len(html):,} characters of HTML; figures and output "
          "path checked")
     _warn_once_without_harfbuzz(pdf, log)
-    han_latin = options.han_latin_space
-    if han_latin is None:
-        han_latin = layout.settings["typography"]["han_latin_space"]
+    han_latin = _cjk_han_latin(layout, options)
     # The extension is active for this render only (and the typography check and PDF
     # writing that read its layouts): WeasyPrint is left as it was found.
     with contextlib.ExitStack() as stack:
@@ -170,15 +168,33 @@ def _render_and_write(issue, layout, html, source, options, output, ids, shown, 
         glyphs(root_box, style_for, font_faces)
         step("glyphs", "4/6 glyphs   every character has a glyph in the faces its CSS gives")
 
-    known = _CHECKPOINTS.setdefault(str(source.resolve()), {})
+    stamp = _stamp(layout, cjk_options=(bool(_cjk_han_latin(layout, options)),))
+    cache = output.parent / ".typeset" / f"{source.stem}-{options.edition}.resume.json"
+    known = _CHECKPOINTS.setdefault((str(source.resolve()), stamp), {})
+    if options.only and not known:  # a cold preview: the last build's checkpoints
+        known.update(resume.load(cache, stamp))
     start = _resume_point(html, known, ids, options.only) if options.only else None
-    document, warnings = pdf.render(resume.prune(html, start) if start else html,
-                                    base_url=source.resolve().parent,
-                                    roots=roots, before_layout=before_layout, start=start)
-    if start is not None and not (getattr(document.layout_context, "resumable", True)
-                                  and _remember(known, html, document, start)):
-        # a document changed its page count (the contents may move pages), or a page
-        # shows the issue's page count: lay out from the cover
+    document = None
+    if start is not None:
+        try:
+            document, warnings = pdf.render(resume.prune(html, start),
+                                            base_url=source.resolve().parent, roots=roots,
+                                            before_layout=before_layout, start=start)
+        except TypesetError:
+            raise
+        except Exception:  # noqa: BLE001 -- a checkpoint that does not fit this HTML
+            known.clear()  # (a damaged file): lay out from the cover, as without it
+            start = None
+    if document is None:
+        document, warnings = pdf.render(html, base_url=source.resolve().parent,
+                                        roots=roots, before_layout=before_layout)
+    elif not (getattr(document.layout_context, "resumable", True)
+              and document_pages(document).get(start.doc_id, (None,))[0] == 0
+              and options.only in document_pages(document)
+              and _remember(known, html, document, start)):
+        # a document changed its page count (the contents may move pages), a page
+        # shows the issue's page count, or the checkpoint did not lead to its document
+        # (a damaged file): lay out from the cover
         start = None
         document, warnings = pdf.render(html, base_url=source.resolve().parent,
                                         roots=roots, before_layout=glyphs)
@@ -243,6 +259,10 @@ def _render_and_write(issue, layout, html, source, options, output, ids, shown, 
         first = 1
     data = pdf.pdf_bytes(document, front, first, edition=options.edition, press=press)
     write_atomic(data, output)
+    # the checkpoints beside the PDF, for the next cold preview of this issue; an
+    # output folder that cannot take them leaves previews cold, not wrong
+    with contextlib.suppress(OSError, TypeError):
+        resume.save(cache, stamp, known)
     step("write", f"6/6 write    {output} ({len(data) / 1e6:.2f} MB)")
     return BuildResult(issue, layout, output, document, len(document.pages), len(data),
                        warnings, timings, typography,
@@ -253,6 +273,28 @@ def _render_and_write(issue, layout, html, source, options, output, ids, shown, 
 #: `resume.Checkpoint`), so that a preview, above all `--watch`, lays out from the
 #: first page an edit can change rather than from the cover.
 _CHECKPOINTS: dict[str, dict] = {}
+
+
+def _cjk_han_latin(layout: Layout, options: Options) -> bool:
+    """Whether the render sets Han–Latin space (the option, else the layout's)."""
+    if options.han_latin_space is None:
+        return layout.settings["typography"]["han_latin_space"]
+    return options.han_latin_space
+
+
+def _stamp(layout: Layout, cjk_options: tuple) -> str:
+    """What a layout checkpoint depends on besides the HTML: typeset's and
+    WeasyPrint's versions, the engine's options and the font files."""
+    import hashlib
+
+    import weasyprint
+
+    from . import __version__
+
+    fonts = sorted((str(path), path.stat().st_size, path.stat().st_mtime_ns)
+                   for path in layout.faces.values())
+    text = repr((__version__, weasyprint.__version__, cjk_options, fonts))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
 def _resume_point(html: str, known: dict, ids: list[str], doc_id: str):

@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import copy
 import hashlib
-from dataclasses import dataclass, field
+import json
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 #: Where a document's HTML starts (layouts/*/document.html.j2).
 MARKER = '<article class="document" data-doc="{}"'
@@ -45,6 +47,10 @@ class Checkpoint:
     anchors: tuple = ()  # anchors placed on the pages before it
     pages: int = 0  # the document's page count when captured
     before: tuple = ()  # the documents that end before its page
+    # running elements the pages before it had, when `elements` could not be kept
+    # (a checkpoint read from disk: they are boxes); a page that asks for one of them
+    # makes the render unresumable
+    lost_elements: tuple = ()
 
 
 def prefix_hash(html: str, doc_id: str) -> str | None:
@@ -68,11 +74,18 @@ def capture(html: str, context, spans: dict[str, tuple[int, int]]) -> dict[str, 
         prefix = prefix_hash(html, doc_id)
         if prefix is None or first >= len(context.page_maker):
             continue
+        resume_at, next_page, right_page, page_state, remake_state = \
+            context.page_maker[first]
+        # what remaking the page needs of its remake state: the anchors it placed
+        entry = (copy.deepcopy(resume_at), dict(next_page), right_page,
+                 copy.deepcopy(page_state),
+                 {"content_changed": False, "pages_wanted": False,
+                  "anchors": list(remake_state.get("anchors", ())), "content_lookups": []})
         found[doc_id] = Checkpoint(
-            doc_id, first, prefix, copy.deepcopy(context.page_maker[first]),
+            doc_id, first, prefix, entry,
             _before(context.string_set, first), _before(context.running_elements, first),
-            tuple(anchor for entry in context.page_maker[:first]
-                  for anchor in entry[-1].get("anchors", ())),
+            tuple(anchor for earlier in context.page_maker[:first]
+                  for anchor in earlier[-1].get("anchors", ())),
             last - first + 1,
             tuple(other for other, (_, end) in spans.items() if end < first))
     return found
@@ -123,6 +136,17 @@ def layout_from(html, root_box, context, checkpoint: Checkpoint) -> list:
             for number, values in pages.items():
                 store[name][number] = list(values)
     context.rendered_notes = []
+    lost = set(checkpoint.lost_elements)
+    context.resumable = True
+    if lost:
+        asked = context.get_running_element_for
+
+        def get_running_element_for(page, name, keyword="first"):
+            if name in lost:
+                context.resumable = False
+            return asked(page, name, keyword)
+
+        context.get_running_element_for = get_running_element_for
 
     pages = []
     index = start
@@ -134,8 +158,8 @@ def layout_from(html, root_box, context, checkpoint: Checkpoint) -> list:
             break
     # a page that shows the page count (counter(pages)) would need the whole issue's:
     # the caller lays it out from the cover instead
-    context.resumable = not any(entry[-1].get("pages_wanted")
-                                for entry in context.page_maker[start:])
+    if any(entry[-1].get("pages_wanted") for entry in context.page_maker[start:]):
+        context.resumable = False
 
     # named strings of the new pages (WeasyPrint collects them once paginated)
     for offset, page in enumerate(pages):
@@ -163,3 +187,102 @@ def layout_from(html, root_box, context, checkpoint: Checkpoint) -> list:
         layout_backgrounds(page, context.get_image_from_uri)
         laid_out.append(page)
     return laid_out
+
+
+# -- On disk: a cold preview after a build -------------------------------------------
+
+#: The largest checkpoint file read (an issue of a few hundred pages needs < 1 MB).
+MAX_FILE_BYTES = 16 * 1024 * 1024
+
+
+def save(path: Path, stamp: str, checkpoints: dict[str, Checkpoint]) -> None:
+    """Write `checkpoints` to `path` (JSON, atomically), marked with `stamp` (what
+    they depend on besides the HTML: typeset's and WeasyPrint's versions, the
+    fonts).  Running elements are boxes and are not written: their names are."""
+    from .atomic import write_atomic
+
+    data = {"stamp": stamp, "checkpoints": [
+        {"doc": c.doc_id, "index": c.index, "prefix": c.prefix, "entry": _encode(c.entry),
+         "strings": _encode(c.strings), "anchors": list(c.anchors), "pages": c.pages,
+         "before": list(c.before),
+         "lost_elements": sorted(_named(c.elements) | set(c.lost_elements))}
+        for c in checkpoints.values()]}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(json.dumps(data, ensure_ascii=False).encode("utf-8"), path)
+
+
+def load(path: Path, stamp: str) -> dict[str, Checkpoint]:
+    """The checkpoints saved at `path` with the same `stamp`; none when the file is
+    missing, too large, of another stamp or not as :func:`save` writes it (the file
+    is in the output folder: it is read as untrusted data, never as code)."""
+    try:
+        if path.stat().st_size > MAX_FILE_BYTES:
+            return {}
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("stamp") != stamp:
+            return {}
+        found = {}
+        for item in data["checkpoints"]:
+            entry = _decode(item["entry"])
+            if not (isinstance(entry, tuple) and len(entry) == 5
+                    and isinstance(item["index"], int) and item["index"] >= 0):
+                return {}
+            checkpoint = Checkpoint(
+                str(item["doc"]), item["index"], str(item["prefix"]), entry,
+                _decode(item["strings"]), {}, tuple(map(str, item["anchors"])),
+                int(item["pages"]), tuple(map(str, item["before"])),
+                tuple(map(str, item["lost_elements"])))
+            found[checkpoint.doc_id] = checkpoint
+        return found
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        return {}
+
+
+def without_elements(checkpoint: Checkpoint) -> Checkpoint:
+    """`checkpoint` as :func:`load` gives it back."""
+    return replace(checkpoint, elements={},
+                   lost_elements=tuple(sorted(_named(checkpoint.elements)
+                                              | set(checkpoint.lost_elements))))
+
+
+def _named(elements: dict) -> set:
+    """The names of running elements that a page before had a value of (WeasyPrint's
+    store also holds every name a page merely asked for)."""
+    return {name for name, pages in elements.items() if any(pages.values())}
+
+
+def _encode(value):
+    """JSON for WeasyPrint's page states: dicts with int keys, sets, tuples."""
+    if isinstance(value, dict):
+        return {"$dict": [[_encode(k), _encode(v)] for k, v in value.items()]}
+    if isinstance(value, (set, frozenset)):
+        return {"$set": sorted((_encode(v) for v in value), key=repr)}
+    if isinstance(value, tuple):
+        return {"$tuple": [_encode(v) for v in value]}
+    if isinstance(value, list):
+        return [_encode(v) for v in value]
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    raise TypeError(f"cannot save a {type(value).__name__} in a checkpoint")
+
+
+def _decode(value):
+    """The value :func:`_encode` wrote."""
+    if isinstance(value, list):
+        return [_decode(v) for v in value]
+    if isinstance(value, dict):
+        (tag, items), = value.items()
+        if tag == "$dict":
+            return {_hashable(_decode(k)): _decode(v) for k, v in items}
+        if tag == "$set":
+            return {_hashable(_decode(v)) for v in items}
+        if tag == "$tuple":
+            return tuple(_decode(v) for v in items)
+        raise ValueError(f"unknown tag {tag!r}")
+    return value
+
+
+def _hashable(value):
+    if isinstance(value, (list, dict, set)):
+        raise TypeError("a key must be a plain value")
+    return value
