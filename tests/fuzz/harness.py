@@ -479,6 +479,13 @@ def _judge_files(outcome: Outcome, before: dict, after: dict, case_dir: Path,
     if output is not None and not refused:
         rel = output.relative_to(case_dir)
         allowed = {str(rel), *(str(p) for p in rel.parents if str(p) != ".")}
+        if outcome.code == 0 and plan.command in ("build", "preview"):
+            # the layout checkpoints a build or preview leaves beside its PDF
+            # (typeset.resume): .typeset/<issue>-<edition>.resume.json
+            cache = rel.parent / ".typeset"
+            allowed |= {str(cache), *(key for key in after if key.startswith(
+                f"{cache}/") and key.endswith(".resume.json") and "/" not in key[
+                    len(str(cache)) + 1:])}
     if outcome.code != 0:
         allowed = {a for a in allowed if after.get(a) == ("dir",) and before.get(a) is None}
         if previous is not None and output is not None:
