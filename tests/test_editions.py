@@ -175,6 +175,24 @@ def test_print_edition_keeps_the_pages_of_the_baseline(sample_print):
     assert not report.differences
 
 
+def test_preview_of_the_print_edition_shows_its_pages(sample_print, tmp_path, capsys):
+    """`typeset preview --edition print`: the document's pages of the print edition,
+    with its boxes and output intent, the same text as the print build's pages."""
+    _result, built = sample_print
+    out = tmp_path / "p.pdf"
+    assert main(["preview", "--edition", "print", str(SAMPLE), "jjzb-2021-04",
+                 "-o", str(out)]) == 0
+    reader = PdfReader(out)
+    assert "/OutputIntents" in reader.trailer["/Root"]
+    assert all("/TrimBox" in page and "/BleedBox" in page for page in reader.pages)
+    from typeset.check import read_pdf
+
+    shown = read_pdf(out)
+    start = built.labels.index(shown.labels[0])
+    for i in range(shown.pages):
+        assert "".join(shown.text(i).split()) == "".join(built.text(start + i).split())
+
+
 def test_default_output_names_the_print_edition(tmp_path):
     assert default_output(Path("issues/x.xml"), Options()) == Path("out/x.pdf")
     assert default_output(Path("issues/x.xml"), Options(edition="print")) == \

@@ -112,7 +112,8 @@ def _guarded(task, path: Path, options: Options) -> tuple[int, list[tuple[str, b
 
 def cmd_preview(args: argparse.Namespace) -> int:
     """Build one document as laid out in the issue, fast; optionally PNGs and a watch."""
-    options = Options(layout=args.layout, output=args.output, verbose=args.verbose)
+    options = Options(layout=args.layout, output=args.output, verbose=args.verbose,
+                      edition=args.edition)
     if args.watch:
         try:
             watch(args.file, args.doc_id, options, png=args.png)
@@ -231,6 +232,9 @@ def build_parser() -> argparse.ArgumentParser:
     prev.add_argument("--watch", action="store_true",
                       help="render again on each save of the issue or the layout")
     prev.add_argument("--layout", default="gazette", metavar="NAME")
+    prev.add_argument("--edition", choices=EDITIONS, default="screen",
+                      help="the edition whose pages to show (default: screen; print: "
+                           "with bleed and marks, out/<issue>-<id>-print.pdf)")
     prev.add_argument("-v", "--verbose", action="store_true")
     prev.set_defaults(func=cmd_preview)
     return parser
