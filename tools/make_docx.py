@@ -159,20 +159,7 @@ class _Writer:
         _align(p.get_or_add_pPr(), "center")
         p.append(self._run("— ", {}))
         if self.wps:
-            for piece in ("begin", "instr", "separate", "1", "end"):
-                r = OxmlElement("w:r")
-                if piece == "instr":
-                    instr = OxmlElement("w:instrText")
-                    instr.set(qn("xml:space"), "preserve")
-                    instr.text = " PAGE "
-                    r.append(instr)
-                elif piece == "1":
-                    r = self._run("1", {})
-                else:
-                    char = OxmlElement("w:fldChar")
-                    char.set(qn("w:fldCharType"), piece)
-                    r.append(char)
-                p.append(r)
+            self._field(p, " PAGE ", "1")
         else:
             field = OxmlElement("w:fldSimple")
             field.set(qn("w:instr"), " PAGE   \\* MERGEFORMAT ")
@@ -459,15 +446,19 @@ class _Writer:
     def date_field(self, text: str) -> None:
         """The date as the result of a CREATEDATE field, as templates write it."""
         p = self.para([], align="right", right=4)
+        self._field(p, ' CREATEDATE \\@ "yyyy年M月d日" ', text)
+
+    def _field(self, p, instruction: str, result: str) -> None:
+        """A complex field (begin, instruction, separate, result, end runs) in `p`."""
         for piece in ("begin", "instr", "separate", "result", "end"):
             r = OxmlElement("w:r")
             if piece == "instr":
                 instr = OxmlElement("w:instrText")
                 instr.set(qn("xml:space"), "preserve")
-                instr.text = ' CREATEDATE \\@ "yyyy年M月d日" '
+                instr.text = instruction
                 r.append(instr)
             elif piece == "result":
-                r = self._run(text, {})
+                r = self._run(result, {})
             else:
                 char = OxmlElement("w:fldChar")
                 char.set(qn("w:fldCharType"), piece)

@@ -492,11 +492,7 @@ class BodyReader:
                     placed.append((c, m.Cell(())))
             placed.sort(key=lambda pair: pair[0])
             out.append(m.Row(tuple(cell for _, cell in placed)))
-            above = {c: n - 1 for c, n in above.items() if n > 1}
-            for start, cell in placed:
-                for c in range(start, start + cell.colspan):
-                    if cell.rowspan > 1:
-                        above[c] = cell.rowspan - 1
+            above = _rows_below(above, placed)
         return out
 
     def _looks_like_head(self, row) -> bool:
@@ -595,12 +591,20 @@ def _width_needed(rows) -> int:
             starts.append((column, cell))
             column += cell.colspan
         widest = max(widest, column, *(c + 1 for c, n in above.items() if n > 0))
-        above = {c: n - 1 for c, n in above.items() if n > 1}
-        for start, cell in starts:
-            for c in range(start, start + cell.colspan):
-                if cell.rowspan > 1:
-                    above[c] = cell.rowspan - 1
+        above = _rows_below(above, starts)
     return widest
+
+
+def _rows_below(above: dict[int, int], starts) -> dict[int, int]:
+    """Grid columns still covered by a rowspan after this row: `above` (column: rows it
+    stays covered) one row on, plus the cells of this row (start column, cell) that
+    reach further down."""
+    below = {c: n - 1 for c, n in above.items() if n > 1}
+    for start, cell in starts:
+        if cell.rowspan > 1:
+            for c in range(start, start + cell.colspan):
+                below[c] = cell.rowspan - 1
+    return below
 
 
 def _align(value: str) -> str:

@@ -194,14 +194,9 @@ class ParaProps:
                 self.first_line = twips(value) * (-1 if attr == "hanging" else 1)
                 self.first_chars = None
         for attr in ("firstLineChars", "hangingChars"):
-            value = w_attr(ind, attr)
-            if value is not None:
-                try:
-                    number = int(value) / 100
-                except ValueError:
-                    continue
-                if number:
-                    self.first_chars = -number if attr == "hangingChars" else number
+            number = _hundredths(w_attr(ind, attr))
+            if number:
+                self.first_chars = -number if attr == "hangingChars" else number
         for names, target in ((("left", "start"), "left"), (("right", "end"), "right")):
             for attr in names:
                 value = w_attr(ind, attr)
@@ -209,14 +204,20 @@ class ParaProps:
                     setattr(self, target, twips(value))
                     setattr(self, target + "_chars", None)
             for attr in (names[0] + "Chars", names[1] + "Chars"):
-                value = w_attr(ind, attr)
-                if value is not None:
-                    try:
-                        number = int(value) / 100
-                    except ValueError:
-                        continue
-                    if number:
-                        setattr(self, target + "_chars", number)
+                number = _hundredths(w_attr(ind, attr))
+                if number:
+                    setattr(self, target + "_chars", number)
+
+
+def _hundredths(value: str | None) -> float | None:
+    """An indent in hundredths of a character (w:firstLineChars="200": 2 characters);
+    None when absent or not a number."""
+    if value is None:
+        return None
+    try:
+        return int(value) / 100
+    except ValueError:
+        return None
 
 
 _CN = "〇一二三四五六七八九"
