@@ -184,22 +184,15 @@ def _render_and_write(issue, layout, html, source, options, output, ids, shown, 
             raise
         except Exception:  # noqa: BLE001 -- a checkpoint that does not fit this HTML
             known.clear()  # (a damaged file): lay out from the cover, as without it
+        if document is not None and not _remember(known, html, document, start,
+                                                  options.only):
+            document = None
+        if document is None:
             start = None
     if document is None:
         document, warnings = pdf.render(html, base_url=source.resolve().parent,
                                         roots=roots, before_layout=before_layout)
-    elif not (getattr(document.layout_context, "resumable", True)
-              and document_pages(document).get(start.doc_id, (None,))[0] == 0
-              and options.only in document_pages(document)
-              and _remember(known, html, document, start)):
-        # a document changed its page count (the contents may move pages), a page
-        # shows the issue's page count, or the checkpoint did not lead to its document
-        # (a damaged file): lay out from the cover
-        start = None
-        document, warnings = pdf.render(html, base_url=source.resolve().parent,
-                                        roots=roots, before_layout=glyphs)
-    if start is None:
-        _remember(known, html, document, None)
+        _remember(known, html, document, None, options.only)
     offset = start.index if start is not None else 0  # index of the first page laid out
     first_index = 0
     if options.only:
@@ -219,7 +212,7 @@ def _render_and_write(issue, layout, html, source, options, output, ids, shown, 
             document, warnings = pdf.render(resume.prune(html, start) if start else html,
                                             base_url=source.resolve().parent,
                                             roots=roots, before_layout=glyphs, start=start)
-            _remember(known, html, document, start)
+            _remember(known, html, document, start, options.only)
         document = document.copy(document.pages[first_index:last_index + 1])
     # The style sheet is the layout's own: a declaration WeasyPrint ignores is a layout
     # bug (e.g. `count = "two"` in layout.toml), and a figure it could not load would
@@ -307,21 +300,26 @@ def _resume_point(html: str, known: dict, ids: list[str], doc_id: str):
     return None
 
 
-def _remember(known: dict, html: str, document, start) -> bool:
+def _remember(known: dict, html: str, document, start, doc_id: str | None) -> bool:
     """Keep the checkpoints of the documents `document` lays out (a render of `html`
-    from `start`, or from the cover).  False when a document resumed from a checkpoint
-    now has another page count than before: the contents' page numbers change, which
-    may move the pages before it, so the render is not to be trusted."""
+    from `start`, or from the cover).  False when a render from a checkpoint is not
+    to be trusted: a page shows the issue's page count, the render does not start
+    with the checkpoint's document or lacks `doc_id` (a damaged file), or a document
+    now has another page count than before (the contents' page numbers change, which
+    may move the pages before it)."""
+    context = document.layout_context
     offset = start.index if start is not None else 0
     spans = {doc: (first + offset, last + offset)
              for doc, (first, last) in document_pages(document).items()}
     if start is not None:
+        if (not getattr(context, "resumable", True) or doc_id not in spans
+                or spans.get(start.doc_id, (None,))[0] != offset):
+            return False
         for doc, (first, last) in spans.items():
             before = known.get(doc)
             if before is not None and first == before.index and \
                     last - first + 1 != before.pages:
                 return False
-    context = document.layout_context
     if context is not None:
         laid_out = set(spans)
         # the documents before the render's first page, as known from earlier renders
