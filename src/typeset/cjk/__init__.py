@@ -54,6 +54,8 @@ Modules, like WeasyPrint's own (all hooks in WeasyPrint 70.x;
   and ``resolve_percentages``): multi-column layout that lays each column out
   once where it can, and where a block starting a column loses its top margin
   (``margin-break: discard``), as at a page break;
+* :mod:`.reuse` on ``layout.inline.get_next_linebox``: a line laid out again in
+  the same render (balancing, a refused break) taken from the lines kept, moved;
 * :mod:`.widths` on ``layout.preferred.split_first_line``: a table cell's
   min- and max-content widths measured once per distinct text and style;
 * :mod:`.properties`: ``text-justify``, ``text-spacing-trim`` and ``line-break``,
@@ -112,7 +114,7 @@ from ..clreq import (  # noqa: F401 -- the engine's vocabulary, re-exported
     pair_halts,
     squeeze_order,
 )
-from . import columns, properties, widths
+from . import columns, properties, reuse, widths
 from .attributes import (
     add_attributes,
     remember_base_attributes,
@@ -278,4 +280,5 @@ def _install() -> None:
     _patch("weasyprint.layout.inline.split_text_box", split_text_box)
     _patch("weasyprint.layout.block.iter_line_boxes", iter_line_boxes)
     columns.install(_patch)
+    reuse.install(_patch)
     widths.install(_patch)

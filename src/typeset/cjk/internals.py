@@ -30,6 +30,12 @@ EXPECTED_SIGNATURES = {
         ["context", "line", "available_width", "last"],
     "weasyprint.layout.inline.split_text_box":
         ["context", "box", "available_width", "skip", "is_line_start"],
+    "weasyprint.layout.inline.get_next_linebox":
+        ["context", "linebox", "position_y", "bottom_space", "skip_stack",
+         "containing_block", "absolute_boxes", "fixed_boxes",
+         "first_letter_style", "first_line_style"],
+    "weasyprint.layout.page.make_page":
+        ["context", "root_box", "page_type", "resume_at", "page_number", "page_state"],
     "weasyprint.layout.block.iter_line_boxes":
         ["context", "box", "position_y", "bottom_space", "skip_stack",
          "containing_block", "absolute_boxes", "fixed_boxes",
