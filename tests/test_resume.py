@@ -229,3 +229,44 @@ def test_a_checkpoint_that_does_not_fit_is_no_traceback(built, tmp_path):
     else:
         for i in range(shown.pages):
             assert lines(shown.text(i)) == lines(built.text(start + i))
+
+
+def test_a_warm_preview_stops_with_the_page_the_next_document_starts_on(
+        issue, tmp_path, monkeypatch):
+    """Its document's last page is laid out whole (the next document's start on it
+    included) and no page after it: the documents after it are not laid out, and
+    the one it stopped in keeps an unknown page count, never taken for a change."""
+    from typeset import pdf
+
+    preview(issue, "ndf-2021-13", Options(output=tmp_path / "a.pdf"))
+    laid_out = []
+    render = pdf.render
+
+    def counting(html, **kwargs):
+        document, warnings = render(html, **kwargs)
+        laid_out.append((kwargs.get("start"), len(document.pages),
+                         document.layout_context.unfinished
+                         if kwargs.get("start") else None))
+        return document, warnings
+
+    monkeypatch.setattr(pdf, "render", counting)
+    text = issue.read_text(encoding="utf-8")
+    start = text.index('id="ndf-2021-13"')
+    paragraph = text.index("<p>", start) + len("<p>")
+    issue.write_text(text[:paragraph] + "一" + text[paragraph:], encoding="utf-8")
+    warm = preview(issue, "ndf-2021-13", Options(output=tmp_path / "b.pdf"))
+    (checkpoint, pages, unfinished), = laid_out  # one render, from the checkpoint
+    assert checkpoint.doc_id == "ndf-2021-13" and warm.resumed_at == checkpoint.index
+    assert unfinished == {"ndf-2021-15"}  # a 9-page document, stopped on its first
+    assert pages == warm.pages
+    known, = (known for (path, _), known in build_module._CHECKPOINTS.items()
+              if path == str(issue.resolve()))
+    assert known["ndf-2021-15"].pages == 0 and known["ndf-2021-13"].pages == warm.pages
+    monkeypatch.setattr(pdf, "render", render)
+    same_pages(read_pdf(tmp_path / "b.pdf"), cold(issue, "ndf-2021-13", tmp_path / "c.pdf"))
+    # the next document, from the checkpoint of the render that stopped in it
+    nxt = preview(issue, "ndf-2021-15", Options(output=tmp_path / "d.pdf"))
+    assert nxt.resumed_at == known["ndf-2021-15"].index
+    (tmp_path / "next").mkdir()
+    same_pages(read_pdf(tmp_path / "d.pdf"),
+               cold(issue, "ndf-2021-15", tmp_path / "next" / "e.pdf"))

@@ -174,12 +174,15 @@ def _render_and_write(issue, layout, html, source, options, output, ids, shown, 
     if options.only and not known:  # a cold preview: the last build's checkpoints
         known.update(resume.load(cache, stamp))
     start = _resume_point(html, known, ids, options.only) if options.only else None
+    # a preview from a checkpoint stops with the page the next document starts on
+    until = frozenset(ids[ids.index(options.only) + 1:]) if options.only else frozenset()
     document = None
     if start is not None:
         try:
             document, warnings = pdf.render(resume.prune(html, start),
                                             base_url=source.resolve().parent, roots=roots,
-                                            before_layout=before_layout, start=start)
+                                            before_layout=before_layout, start=start,
+                                            until=until)
         except TypesetError:
             raise
         except Exception:  # noqa: BLE001 -- a checkpoint that does not fit this HTML
@@ -202,8 +205,10 @@ def _render_and_write(issue, layout, html, source, options, output, ids, shown, 
             first_index, last_index = spans[options.only]
             last_shown = ids[min(at + following, len(ids) - 1)]
             # done when no later document can start on the previewed one's last page:
-            # the last one laid out is the issue's last, or ends after that page
-            if last_shown == ids[-1] or spans[last_shown][1] > last_index:
+            # the last one laid out is the issue's last, or ends after that page, or
+            # the render stopped in it with that page full
+            if (last_shown == ids[-1] or spans[last_shown][1] > last_index
+                    or getattr(document.layout_context, "unfinished", None)):
                 break
             following += 1
             shown = frozenset(ids[:at + 1 + following])
@@ -211,7 +216,8 @@ def _render_and_write(issue, layout, html, source, options, output, ids, shown, 
                            edition=options.edition)
             document, warnings = pdf.render(resume.prune(html, start) if start else html,
                                             base_url=source.resolve().parent,
-                                            roots=roots, before_layout=glyphs, start=start)
+                                            roots=roots, before_layout=glyphs, start=start,
+                                            until=until if start else frozenset())
             _remember(known, html, document, start, options.only)
         document = document.copy(document.pages[first_index:last_index + 1])
     # The style sheet is the layout's own: a declaration WeasyPrint ignores is a layout
@@ -315,18 +321,21 @@ def _remember(known: dict, html: str, document, start, doc_id: str | None) -> bo
         if (not getattr(context, "resumable", True) or doc_id not in spans
                 or spans.get(start.doc_id, (None,))[0] != offset):
             return False
+        unfinished = getattr(context, "unfinished", frozenset())
         for doc, (first, last) in spans.items():
             before = known.get(doc)
-            if before is not None and first == before.index and \
-                    last - first + 1 != before.pages:
+            if before is not None and first == before.index and before.pages and \
+                    doc not in unfinished and last - first + 1 != before.pages:
                 return False
     if context is not None:
         laid_out = set(spans)
         # the documents before the render's first page, as known from earlier renders
+        # (not one whose page count is not known: it may end on a page laid out now)
         spans.update({doc: (c.index, c.index + c.pages - 1) for doc, c in known.items()
-                      if doc not in laid_out and c.index + c.pages - 1 < offset})
-        known.update({doc: checkpoint for doc, checkpoint in
-                      resume.capture(html, context, spans).items() if doc in laid_out})
+                      if doc not in laid_out and c.pages and c.index + c.pages - 1 < offset})
+        known.update({doc: checkpoint for doc, checkpoint in resume.capture(
+            html, context, spans, getattr(context, "unfinished", frozenset())).items()
+            if doc in laid_out})
     return True
 
 

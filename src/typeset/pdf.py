@@ -120,11 +120,12 @@ def tuned_gc():
 
 
 @contextmanager
-def _layout_hook(check, start, laid_out: list):
+def _layout_hook(check, start, laid_out: list, until=frozenset()):
     """While WeasyPrint renders: call `check(root_box, style_for)` once the box tree is
     built, before a line is laid out (whatever it raises ends the render there); lay
-    out from the checkpoint `start` (`typeset.resume`) if given, else from the first
-    page; append WeasyPrint's layout context to `laid_out`."""
+    out from the checkpoint `start` (`typeset.resume`) if given, up to the page that
+    shows a document of `until`, else from the first page to the last; append
+    WeasyPrint's layout context to `laid_out`."""
     import weasyprint.document as wdocument
 
     original = wdocument.layout_document
@@ -136,7 +137,7 @@ def _layout_hook(check, start, laid_out: list):
         if start is not None:
             from .resume import layout_from
 
-            return layout_from(html, root_box, context, start)
+            return layout_from(html, root_box, context, start, until)
         return original(html, root_box, context, *args, **kwargs)
 
     wdocument.layout_document = layout_document
@@ -147,7 +148,8 @@ def _layout_hook(check, start, laid_out: list):
 
 
 def render(html: str, base_url: Path, roots: tuple[Path, ...] | None = None,
-           before_layout=None, start=None) -> tuple[weasyprint.Document, list[str]]:
+           before_layout=None, start=None, until=frozenset(),
+           ) -> tuple[weasyprint.Document, list[str]]:
     """Lay out `html` into pages; return the document and WeasyPrint's warnings.
 
     Every URL goes through one `resources.Fetcher` that reads files under `roots`
@@ -161,8 +163,10 @@ def render(html: str, base_url: Path, roots: tuple[Path, ...] | None = None,
 
     `start`, a `resume.Checkpoint` of this HTML, lays out from its page on: the
     document then holds the pages from there (the checkpoint's `index` is the first's
-    index in the whole render).  The document's `layout_context` is WeasyPrint's
-    context of the render (for `resume.capture`).
+    index in the whole render); with `until` (document ids), it ends with the first
+    page that shows one of them, unless the content ends first
+    (`layout_context.unfinished` holds those it stopped in).  The document's `layout_context` is
+    WeasyPrint's context of the render (for `resume.capture`).
     """
     global _fonts
     from .errors import TypesetError
@@ -185,7 +189,7 @@ def render(html: str, base_url: Path, roots: tuple[Path, ...] | None = None,
 
     laid_out: list = []
     with collected_warnings() as warnings, tuned_gc(), \
-            _layout_hook(check if before_layout else None, start, laid_out):
+            _layout_hook(check if before_layout else None, start, laid_out, until):
         document = weasyprint.HTML(string=html, base_url=str(base_url) + os.sep,
                                    url_fetcher=fetcher).render(font_config=fonts)
     document.layout_context = laid_out[0] if laid_out else None

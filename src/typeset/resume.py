@@ -45,7 +45,7 @@ class Checkpoint:
     strings: dict = field(default_factory=dict)  # name: {page number: values} before it
     elements: dict = field(default_factory=dict)  # running elements, likewise
     anchors: tuple = ()  # anchors placed on the pages before it
-    pages: int = 0  # the document's page count when captured
+    pages: int = 0  # the document's page count when captured (0: not known)
     before: tuple = ()  # the documents that end before its page
     # running elements the pages before it had, when `elements` could not be kept
     # (a checkpoint read from disk: they are boxes); a page that asks for one of them
@@ -66,9 +66,11 @@ def prefix_hash(html: str, doc_id: str) -> str | None:
     return hashlib.sha256(before.encode("utf-8")).hexdigest()
 
 
-def capture(html: str, context, spans: dict[str, tuple[int, int]]) -> dict[str, Checkpoint]:
+def capture(html: str, context, spans: dict[str, tuple[int, int]],
+            unfinished=frozenset()) -> dict[str, Checkpoint]:
     """A checkpoint for each document of `spans` (doc id: first and last page index)
-    from the finished layout `context` of `html`."""
+    from the finished layout `context` of `html`; the page count of those
+    `unfinished` (laid out only in part) is unknown (0)."""
     found = {}
     for doc_id, (first, last) in spans.items():
         prefix = prefix_hash(html, doc_id)
@@ -86,9 +88,18 @@ def capture(html: str, context, spans: dict[str, tuple[int, int]]) -> dict[str, 
             _before(context.string_set, first), _before(context.running_elements, first),
             tuple(anchor for earlier in context.page_maker[:first]
                   for anchor in earlier[-1].get("anchors", ())),
-            last - first + 1,
+            0 if doc_id in unfinished else last - first + 1,
             tuple(other for other, (_, end) in spans.items() if end < first))
     return found
+
+
+def shown(page, doc_ids) -> frozenset:
+    """Those of the documents `doc_ids` that the page box `page` holds a fragment of
+    (of their <article data-doc>)."""
+    return frozenset(
+        box.element.get("data-doc") for box in page.descendants()
+        if box.element_tag == "article" and box.element is not None
+        and box.element.get("data-doc") in doc_ids)
 
 
 def prune(html: str, checkpoint: Checkpoint) -> str:
@@ -113,9 +124,14 @@ def _before(store, index: int) -> dict:
             for name, pages in store.items()}
 
 
-def layout_from(html, root_box, context, checkpoint: Checkpoint) -> list:
+def layout_from(html, root_box, context, checkpoint: Checkpoint,
+                until=frozenset()) -> list:
     """WeasyPrint's ``layout_document`` from `checkpoint`'s page on: the page boxes
-    of that page and the following ones, with their margin boxes."""
+    of that page and the following ones, with their margin boxes; up to the first
+    page that shows a document of `until` (document ids), when there is one
+    (``context.unfinished``: those of them the render stopped in): a preview needs
+    the pages of its document, the last of which may show the start of the next
+    one, and none after it."""
     from weasyprint.layout import initialize_page_maker, layout_fixed_boxes
     from weasyprint.layout.background import layout_backgrounds
     from weasyprint.layout.page import make_margin_boxes, remake_page
@@ -150,11 +166,15 @@ def layout_from(html, root_box, context, checkpoint: Checkpoint) -> list:
 
     pages = []
     index = start
+    context.unfinished = frozenset()
     while True:
         page, resume_at = remake_page(index, context, root_box, html)
         pages.append(page)
         index += 1
         if resume_at is None and not context.reported_footnotes:
+            break
+        context.unfinished = shown(page, until) if until else frozenset()
+        if context.unfinished:
             break
     # a page that shows the page count (counter(pages)) would need the whole issue's:
     # the caller lays it out from the cover instead
