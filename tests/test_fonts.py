@@ -182,3 +182,38 @@ def test_each_cff_glyph_has_its_glyph_id_as_cid(role):
     assert charset[0] == ".notdef"
     wrong = [(gid, name) for gid, name in enumerate(charset[1:], 1) if name != f"cid{gid:05d}"]
     assert not wrong, wrong[:5]
+
+
+def test_a_font_subset_is_made_once_per_face_and_glyph_set(tmp_path, monkeypatch):
+    """Writing the same pages again (a warm preview) takes each face's subset from
+    the ones made in the process: the same bytes, without HarfBuzz; other glyphs
+    make a new subset."""
+    from weasyprint.pdf.fonts import Font
+
+    from typeset import pdf
+
+    from .test_cjk import FONT_FACE, PARAGRAPHS
+
+    monkeypatch.setattr(pdf, "_SUBSETS", {})
+    made = []
+    original = Font._harfbuzz_subset
+
+    def counting(font, to_unicode, hinting):
+        made.append(len(to_unicode))
+        return original(font, to_unicode, hinting)
+
+    monkeypatch.setattr(Font, "_harfbuzz_subset", counting)
+
+    def write(text):
+        html = (f"<html lang=zh-CN><head><style>{FONT_FACE} body {{ font-family: Body }}"
+                f"</style></head><body><p>{text}</p></body></html>")
+        document, _ = pdf.render(html, base_url=tmp_path, roots=(FONTS,))
+        return pdf.pdf_bytes(document)
+
+    first = write(PARAGRAPHS[0])
+    assert len(made) == 1
+    assert write(PARAGRAPHS[0]) == first
+    assert len(made) == 1  # taken from the kept subsets
+    other = write(PARAGRAPHS[1])
+    assert len(made) == 2 and other != first
+    assert Font._harfbuzz_subset is counting  # WeasyPrint's own outside typeset's writes
