@@ -606,3 +606,33 @@ def test_alt_text_and_print_colours_reach_the_html():
     assert "@color-profile device-cmyk" in printed and "bleed:" in printed
     assert LAYOUT.settings["type"]["accent"] not in printed
     assert PRINT["text"] in printed and PRINT["accent"] in printed
+
+
+@pytest.mark.parametrize("edition", ["screen", "print"])
+def test_objects_are_in_small_object_streams_the_catalog_apart_from_the_tags(
+        sample, sample_print, edition):
+    """Each edition's objects lie in object streams of at most OBJECTS_PER_STREAM, so
+    a reader looking up the catalog and the pages parses none of the structure tree
+    (thousands of elements in the screen edition); every object is read back."""
+    from typeset.pdf import OBJECTS_PER_STREAM
+
+    _result, facts = sample if edition == "screen" else sample_print
+    reader = facts.reader
+    streams = {}
+    for stream, index in reader.xref_objStm.values():
+        streams.setdefault(stream, []).append(index)
+    total = len(reader.xref_objStm)
+    assert total > OBJECTS_PER_STREAM
+    assert len(streams) == -(-total // OBJECTS_PER_STREAM)
+    assert all(sorted(indexes) == list(range(len(indexes))) and
+               len(indexes) <= OBJECTS_PER_STREAM for indexes in streams.values())
+    if edition == "screen":  # tagged: thousands of structure elements
+        catalog = reader.trailer.raw_get("/Root").idnum
+        tags = reader.trailer["/Root"].raw_get("/StructTreeRoot")
+        elements = reader.get_object(tags)["/K"][0].get_object()["/K"]
+        in_catalogs = reader.xref_objStm[catalog][0]
+        assert len(streams) > 10
+        assert all(reader.xref_objStm[element.idnum][0] != in_catalogs
+                   for element in list(elements)[5:])
+    for number in reader.xref_objStm:
+        assert reader.get_object(number) is not None

@@ -11,6 +11,11 @@ its language, its title in the window's title bar and the outline
 (`typeset.tagging` puts the margins in order); the print edition is PDF/X-4 with a
 CMYK output intent, bleed and printer's marks (`typeset.press`).
 
+Both are written with their objects in object streams of a hundred
+(`object_streams_in_chunks`), so that `typeset check` finds the pages without
+parsing the structure tree, and with each face's subset made once per glyph set in
+a process (`kept_subsets`).
+
 Fonts: `typeset/__init__.py` points fontconfig at a configuration with no font
 directories, so the only faces are the layout's @font-face files.  WeasyPrint's log
 warnings are collected and returned to the caller, which decides what they mean.
@@ -237,6 +242,113 @@ def kept_subsets():
         Font._harfbuzz_subset = original
 
 
+#: Objects per object stream in the PDFs typeset writes (pydyf writes one stream of all).
+OBJECTS_PER_STREAM = 100
+
+
+@contextmanager
+def object_streams_in_chunks():
+    """For the duration: pydyf writes compressed PDFs with their objects in object
+    streams of :data:`OBJECTS_PER_STREAM` each, not all in one.
+
+    A reader (pypdf, for `typeset check`) parses a whole object stream to get one
+    object of it; in one stream, the catalog came with the thousands of structure
+    elements of the tagged PDF (0.6 s of a 0.8 s check).  In chunks it parses the
+    catalog's, the pages' and the fonts' streams only.  The file grows by 0.7%."""
+    original = pydyf.PDF.write
+    if not pydyf.__version__.startswith("0.13."):  # written for its internals
+        yield
+        return
+
+    def write(pdf, output, version=b"1.7", identifier=False, compress=False):
+        if not compress or pydyf._to_bytes(version or b"1.7") < b"1.5":
+            return original(pdf, output, version, identifier, compress)
+        return _write_chunked(pdf, output, version, identifier)
+
+    pydyf.PDF.write = write
+    try:
+        yield
+    finally:
+        pydyf.PDF.write = original
+
+
+def _write_chunked(pdf, output, version, identifier) -> None:
+    """pydyf 0.13's ``PDF.write`` with ``compress``, the compressible objects put in
+    object streams of :data:`OBJECTS_PER_STREAM` (derived from pydyf, BSD-3-Clause,
+    © Kozea)."""
+    from hashlib import md5
+    from math import ceil, log
+
+    from pydyf import Array, Stream, String, _to_bytes
+
+    version = _to_bytes(version or b"1.7")
+    if identifier not in (False, True, None):
+        identifier = _to_bytes(identifier)
+    if pdf.info:
+        pdf.add_object(pdf.info)
+    pdf.write_line(b"%PDF-" + version, output)
+    pdf.write_line(b"%\xf0\x9f\x96\xa4", output)
+
+    compressed = []
+    for object_ in pdf.objects:
+        if object_.free == "f":
+            continue
+        if object_.compressible:
+            compressed.append(object_)
+        else:
+            object_.offset = pdf.current_position
+            pdf.write_line(object_.indirect, output)
+
+    where = {}  # object number: (its object stream's number, index in it)
+    for start in range(0, len(compressed), OBJECTS_PER_STREAM):
+        chunk = compressed[start:start + OBJECTS_PER_STREAM]
+        header, parts, position = [], [], 0
+        for object_ in chunk:
+            data = object_.data
+            parts.append(data)
+            header.extend((object_.number, position))
+            position += len(data) + 1
+        header = " ".join(str(number) for number in header)
+        stream = Stream([header, *parts], {
+            "Type": "/ObjStm", "N": len(chunk), "First": len(header) + 1}, True)
+        stream.offset = pdf.current_position
+        pdf.add_object(stream)
+        pdf.write_line(stream.indirect, output)
+        where.update((object_.number, (stream.number, index))
+                     for index, object_ in enumerate(chunk))
+
+    xref = [(2, *where[object_.number]) if object_.number in where
+            else (bool(object_.number), object_.offset, object_.generation)
+            for object_ in pdf.objects]
+    xref.append((1, pdf.current_position, 0))
+    widths = (1, ceil(log(pdf.current_position + 1, 256)), ceil(log(max(
+        max(object_.generation for object_ in pdf.objects), OBJECTS_PER_STREAM) + 1, 256)))
+    extra = {
+        "Type": "/XRef",
+        "Index": Array((0, len(pdf.objects) + 1)),
+        "W": Array(widths),
+        "Size": len(pdf.objects) + 1,
+        "Root": pdf.catalog.reference,
+    }
+    if pdf.info:
+        extra["Info"] = pdf.info.reference
+    if identifier:
+        data_hash = md5(b"".join(
+            obj.data for obj in pdf.objects if obj.free != "f")).hexdigest().encode()
+        if identifier is True:
+            identifier = data_hash
+        extra["ID"] = Array((String(identifier).data, String(data_hash).data))
+    xref_stream = Stream([b"".join(value.to_bytes(width, "big") for line in xref
+                                   for width, value in zip(widths, line, strict=True))],
+                         extra, True)
+    pdf.xref_position = xref_stream.offset = pdf.current_position
+    pdf.add_object(xref_stream)
+    pdf.write_line(xref_stream.indirect, output)
+    pdf.write_line(b"startxref", output)
+    pdf.write_line(f"{pdf.xref_position}".encode(), output)
+    pdf.write_line(b"%%EOF", output)
+
+
 def pdf_bytes(document: weasyprint.Document, front: tuple[str, ...] = (),
               first_number: int = 1, edition: str = "screen", press=None) -> bytes:
     """Serialise a rendered document to the PDF of `edition`, fonts embedded and subset.
@@ -267,7 +379,8 @@ def pdf_bytes(document: weasyprint.Document, front: tuple[str, ...] = (),
         tagging = margins_tagged(document)
     else:
         tagging = _nothing()
-    with tuned_gc(), collected_warnings() as warnings, tagging, kept_subsets():
+    with tuned_gc(), collected_warnings() as warnings, tagging, kept_subsets(), \
+            object_streams_in_chunks():
         data = document.write_pdf(finisher=finish, pdf_variant=VARIANTS[edition])
     if warnings:
         raise TypesetError(f"typeset: the {edition} edition's PDF ({VARIANTS[edition]}): "
