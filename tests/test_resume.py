@@ -270,3 +270,58 @@ def test_a_warm_preview_stops_with_the_page_the_next_document_starts_on(
     (tmp_path / "next").mkdir()
     same_pages(read_pdf(tmp_path / "d.pdf"),
                cold(issue, "ndf-2021-15", tmp_path / "next" / "e.pdf"))
+
+
+LONG = "ndf-2021-15"  # nine pages
+IN_LONG = {
+    "first paragraph": "为深入贯彻落实中共中央、国务院关于实现巩固拓展脱贫攻坚成果",
+    "middle": "抓好全省域乡村治",
+    "near the end": "建设100个以上产业帮扶示范村",
+}
+
+
+def reused_pages(issue):
+    """The pages the last preview of LONG took from the render before it."""
+    (key, previous), = build_module._PREVIOUS.items()
+    assert key[0] == str(issue.resolve()) and key[3] == LONG
+    return previous.context.reused
+
+
+@pytest.mark.parametrize("where", sorted(IN_LONG))
+@pytest.mark.parametrize("growth", ["一", "一二三四五六七八九十" * 4])
+def test_pages_after_an_edit_are_the_last_renders_where_the_layout_meets_it(
+        issue, tmp_path, where, growth):
+    """After a text edit, a warm preview lays out from its document's first page only
+    until a page starts where the last render's did, after the edited paragraph; it
+    takes the last render's pages from there, and they are the pages a cold preview
+    of the edited issue prints."""
+    preview(issue, LONG, Options(output=tmp_path / "a.pdf"))  # from the cover
+    preview(issue, LONG, Options(output=tmp_path / "b.pdf"))  # from the checkpoint
+    anchor = IN_LONG[where]
+    edit(issue, anchor, anchor + growth)
+    warm = preview(issue, LONG, Options(output=tmp_path / "c.pdf"))
+    assert warm.resumed_at is not None
+    reused = reused_pages(issue)
+    if growth == "一":  # a character: the paragraph keeps its lines, or one more
+        assert reused and len(reused) < warm.pages
+    same_pages(read_pdf(tmp_path / "c.pdf"), cold(issue, LONG, tmp_path / "d.pdf"))
+
+
+def test_no_page_is_taken_over_after_an_edit_outside_the_text(issue, tmp_path):
+    """A changed attribute, tag or style sheet may change any page: laid out whole."""
+    preview(issue, LONG, Options(output=tmp_path / "a.pdf"))
+    preview(issue, LONG, Options(output=tmp_path / "b.pdf"))
+    edit(issue, '<runin level="2">（十七）加强农村基层治理',
+         '<runin level="3">（十七）加强农村基层治理')
+    warm = preview(issue, LONG, Options(output=tmp_path / "c.pdf"))
+    assert warm.resumed_at is not None and reused_pages(issue) == ()
+    same_pages(read_pdf(tmp_path / "c.pdf"), cold(issue, LONG, tmp_path / "d.pdf"))
+
+
+def test_a_text_only_edit_is_one_stretch_of_text_outside_tags():
+    html = '<p class="a">一二三</p><p>四五</p>'
+    assert resume.text_only_edit(html, html.replace("二", "二二"))
+    assert not resume.text_only_edit(html, html)
+    assert not resume.text_only_edit(html, html.replace('"a"', '"b"'))  # in a tag
+    assert not resume.text_only_edit(html, html.replace("二", "<b>二</b>"))
+    assert not resume.text_only_edit(html, html.replace("二", "X").replace("五", "Y"))

@@ -178,11 +178,15 @@ def _render_and_write(issue, layout, html, source, options, output, ids, shown, 
     until = frozenset(ids[ids.index(options.only) + 1:]) if options.only else frozenset()
     document = None
     if start is not None:
+        pruned = resume.prune(html, start)
+        # the last render from this checkpoint, whose pages after an edit may be these
+        again = (str(source.resolve()), stamp, options.edition, options.only, start.index,
+                 start.prefix)
+        previous = _PREVIOUS.pop(again, None)
         try:
-            document, warnings = pdf.render(resume.prune(html, start),
-                                            base_url=source.resolve().parent, roots=roots,
-                                            before_layout=before_layout, start=start,
-                                            until=until)
+            document, warnings = pdf.render(pruned, base_url=source.resolve().parent,
+                                            roots=roots, before_layout=before_layout,
+                                            start=start, until=until, previous=previous)
         except TypesetError:
             raise
         except Exception:  # noqa: BLE001 -- a checkpoint that does not fit this HTML
@@ -192,6 +196,12 @@ def _render_and_write(issue, layout, html, source, options, output, ids, shown, 
             document = None
         if document is None:
             start = None
+        else:
+            _PREVIOUS.clear()  # one kept: the document being edited
+            context = document.layout_context
+            _PREVIOUS[again] = resume.Previous(
+                pruned, context.typeset_root, context,
+                {start.index + i: page._page_box for i, page in enumerate(document.pages)})
     if document is None:
         document, warnings = pdf.render(html, base_url=source.resolve().parent,
                                         roots=roots, before_layout=before_layout)
@@ -267,6 +277,11 @@ def _render_and_write(issue, layout, html, source, options, output, ids, shown, 
                        warnings, timings, typography,
                        resumed_at=offset if start is not None else None)
 
+
+#: The last render of a preview from a checkpoint (issue, stamp, edition, document,
+#: checkpoint: `resume.Previous`): after an edit, the pages from where the layout
+#: meets it again are taken from it (`--watch`).
+_PREVIOUS: dict[tuple, object] = {}
 
 #: Layout checkpoints of the issues laid out in this process (issue path: document id:
 #: `resume.Checkpoint`), so that a preview, above all `--watch`, lays out from the

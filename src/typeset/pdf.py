@@ -125,7 +125,8 @@ def tuned_gc():
 
 
 @contextmanager
-def _layout_hook(check, start, laid_out: list, until=frozenset()):
+def _layout_hook(check, start, laid_out: list, until=frozenset(), previous=None,
+                 source: str = ""):
     """While WeasyPrint renders: call `check(root_box, style_for)` once the box tree is
     built, before a line is laid out (whatever it raises ends the render there); lay
     out from the checkpoint `start` (`typeset.resume`) if given, up to the page that
@@ -142,7 +143,8 @@ def _layout_hook(check, start, laid_out: list, until=frozenset()):
         if start is not None:
             from .resume import layout_from
 
-            return layout_from(html, root_box, context, start, until)
+            context.typeset_root = root_box
+            return layout_from(html, root_box, context, start, until, previous, source)
         return original(html, root_box, context, *args, **kwargs)
 
     wdocument.layout_document = layout_document
@@ -153,7 +155,7 @@ def _layout_hook(check, start, laid_out: list, until=frozenset()):
 
 
 def render(html: str, base_url: Path, roots: tuple[Path, ...] | None = None,
-           before_layout=None, start=None, until=frozenset(),
+           before_layout=None, start=None, until=frozenset(), previous=None,
            ) -> tuple[weasyprint.Document, list[str]]:
     """Lay out `html` into pages; return the document and WeasyPrint's warnings.
 
@@ -170,8 +172,11 @@ def render(html: str, base_url: Path, roots: tuple[Path, ...] | None = None,
     document then holds the pages from there (the checkpoint's `index` is the first's
     index in the whole render); with `until` (document ids), it ends with the first
     page that shows one of them, unless the content ends first
-    (`layout_context.unfinished` holds those it stopped in).  The document's `layout_context` is
-    WeasyPrint's context of the render (for `resume.capture`).
+    (`layout_context.unfinished` holds those it stopped in); with `previous` (a
+    `resume.Previous` from the same checkpoint), it stops where the pages become the
+    previous render's again, and takes those (`layout_context.reused`).  The
+    document's `layout_context` is WeasyPrint's context of the render (for
+    `resume.capture`).
     """
     global _fonts
     from .errors import TypesetError
@@ -194,7 +199,8 @@ def render(html: str, base_url: Path, roots: tuple[Path, ...] | None = None,
 
     laid_out: list = []
     with collected_warnings() as warnings, tuned_gc(), \
-            _layout_hook(check if before_layout else None, start, laid_out, until):
+            _layout_hook(check if before_layout else None, start, laid_out, until,
+                         previous, html):
         document = weasyprint.HTML(string=html, base_url=str(base_url) + os.sep,
                                    url_fetcher=fetcher).render(font_config=fonts)
     document.layout_context = laid_out[0] if laid_out else None

@@ -125,13 +125,20 @@ def _before(store, index: int) -> dict:
 
 
 def layout_from(html, root_box, context, checkpoint: Checkpoint,
-                until=frozenset()) -> list:
+                until=frozenset(), previous: Previous | None = None,
+                source: str = "") -> list:
     """WeasyPrint's ``layout_document`` from `checkpoint`'s page on: the page boxes
     of that page and the following ones, with their margin boxes; up to the first
     page that shows a document of `until` (document ids), when there is one
     (``context.unfinished``: those of them the render stopped in): a preview needs
     the pages of its document, the last of which may show the start of the next
-    one, and none after it."""
+    one, and none after it.
+
+    With `previous` (the last render from the same checkpoint, in this process) and
+    `source` (the HTML text of `html`), the render also stops at the first page whose
+    top is where the previous render's was, after the one block whose text the edit
+    changed: the rest are the previous render's pages (``context.reused``: their
+    indexes), as :func:`converged` says."""
     from weasyprint.layout import initialize_page_maker, layout_fixed_boxes
     from weasyprint.layout.background import layout_backgrounds
     from weasyprint.layout.page import make_margin_boxes, remake_page
@@ -167,6 +174,8 @@ def layout_from(html, root_box, context, checkpoint: Checkpoint,
     pages = []
     index = start
     context.unfinished = frozenset()
+    context.reused = ()
+    edited = previous.edited(source, root_box) if previous is not None else None
     while True:
         page, resume_at = remake_page(index, context, root_box, html)
         pages.append(page)
@@ -176,18 +185,16 @@ def layout_from(html, root_box, context, checkpoint: Checkpoint,
         context.unfinished = shown(page, until) if until else frozenset()
         if context.unfinished:
             break
+        if edited is not None and converged(context, previous, edited, start, index, pages):
+            break
     # a page that shows the page count (counter(pages)) would need the whole issue's:
     # the caller lays it out from the cover instead
     if any(entry[-1].get("pages_wanted") for entry in context.page_maker[start:]):
         context.resumable = False
 
     # named strings of the new pages (WeasyPrint collects them once paginated)
-    for offset, page in enumerate(pages):
-        number = start + offset + 1
-        for child in page.descendants():
-            if child.string_set and child.string_set != "none":
-                for name, text in child.string_set:
-                    context.string_set[name][number].append(text)
+    if not context.reused:
+        _collect_strings(context.string_set, pages, start)
 
     laid_out = []
     for offset, page in enumerate(pages):
@@ -206,7 +213,141 @@ def layout_from(html, root_box, context, checkpoint: Checkpoint,
         page.children = tuple(children)
         layout_backgrounds(page, context.get_image_from_uri)
         laid_out.append(page)
-    return laid_out
+    return laid_out + [previous.pages[i] for i in context.reused]
+
+
+def _collect_strings(store, pages, start: int) -> None:
+    """Add the named strings (string-set) of `pages`, the first of them page index
+    `start`, to `store` (name: {page number: values})."""
+    for offset, page in enumerate(pages):
+        number = start + offset + 1
+        for child in page.descendants():
+            if child.string_set and child.string_set != "none":
+                for name, text in child.string_set:
+                    store[name][number].append(text)
+
+
+@dataclass
+class Previous:
+    """A render from a checkpoint, kept in the process for the next one from it: its
+    box tree before layout, its layout context and its finished page boxes (by page
+    index)."""
+
+    html: str
+    root: object
+    context: object
+    pages: dict
+
+    def edited(self, html: str, root) -> tuple | None:
+        """The path (child indexes from the root) of the one block whose text differs
+        between this render's box tree and `root`, the new one of `html`; None unless
+        the two HTML differ in one stretch of text outside any tag (the style sheet,
+        attributes and tags the same) and the trees differ in the text of one block."""
+        from weasyprint.formatting_structure import boxes
+
+        if not text_only_edit(self.html, html):
+            return None
+
+        found = set()
+
+        def walk(old, new, path) -> bool:
+            if type(old) is not type(new) or old.element_tag != new.element_tag:
+                return False
+            if isinstance(old, boxes.TextBox):
+                if old.text != new.text:
+                    found.add(path[:-2])  # the block holding the line box
+                return True
+            if isinstance(old, boxes.ParentBox):
+                if len(old.children) != len(new.children):
+                    return False
+                return all(walk(a, b, (*path, i))
+                           for i, (a, b) in enumerate(zip(old.children, new.children, strict=True)))
+            return True
+
+        if not walk(self.root, root, ()) or len(found) != 1:
+            return None
+        return found.pop()
+
+
+def text_only_edit(old: str, new: str) -> bool:
+    """Whether `new` is `old` with one stretch of text changed: the same before and
+    after it, no tag delimiter in either version of it, and not inside a tag."""
+    if old == new:
+        return False
+    size = min(len(old), len(new))
+    head = 0
+    while head < size and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < size - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    changed = (old[head:len(old) - tail], new[head:len(new) - tail])
+    inside_tag = old.rfind("<", 0, head) > old.rfind(">", 0, head)
+    return not inside_tag and not any("<" in part or ">" in part for part in changed)
+
+
+def _path(skip_stack) -> tuple:
+    """The child indexes a skip stack goes down through."""
+    path = []
+    while skip_stack:
+        (index, skip_stack), = skip_stack.items()
+        path.append(index)
+    return tuple(path)
+
+
+def converged(context, previous: Previous, edited: tuple, start: int, index: int,
+              pages: list) -> bool:
+    """Whether page `index`, about to be laid out, is the previous render's page
+    `index`, and so are the pages after it; if so, take over their state into
+    `context` and set ``context.reused`` to their indexes.
+
+    It is when the page starts where the previous one did (skip stack, side, counters),
+    after the edited block (so what is left to lay out is the same boxes with the same
+    text), and the pages before it set the same named strings and running elements as
+    the previous render's (the running heads of the pages after)."""
+    old = previous.context
+    if (index not in previous.pages or index >= len(old.page_maker)
+            or context.footnotes or context.reported_footnotes
+            or any(page.fixed_boxes for page in pages)):
+        return False
+    if tuple(context.page_maker[index][:4]) != tuple(old.page_maker[index][:4]):
+        return False
+    here = _path(context.page_maker[index][0])
+    after = next((a > b for a, b in zip(here, edited, strict=False) if a != b),
+                 False)
+    if not after:
+        return False
+    strings = _default({})
+    _collect_strings(strings, pages, start)
+    for name in set(strings) | set(old.string_set):
+        for number in range(start + 1, index + 1):
+            if (strings.get(name, {}).get(number, [])
+                    != old.string_set.get(name, {}).get(number, [])):
+                return False
+    for name in set(context.running_elements) | set(old.running_elements):
+        for number in range(start + 1, index + 1):
+            if (len(context.running_elements.get(name, {}).get(number, ()))
+                    != len(old.running_elements.get(name, {}).get(number, ()))):
+                return False
+    # the previous render's pages from here on, with their state
+    last = max(previous.pages)
+    context.page_maker[index:] = copy.deepcopy(old.page_maker[index:last + 2])
+    _collect_strings(context.string_set, pages, start)
+    for store, saved in ((context.string_set, old.string_set),
+                         (context.running_elements, old.running_elements)):
+        for name, numbered in saved.items():
+            for number in range(index + 1, last + 2):
+                if number in numbered:
+                    store[name][number] = list(numbered[number])
+    context.unfinished = old.unfinished
+    context.reused = tuple(range(index, last + 1))
+    return True
+
+
+def _default(store: dict):
+    from collections import defaultdict
+
+    return defaultdict(lambda: defaultdict(list), store)
 
 
 # -- On disk: a cold preview after a build -------------------------------------------
