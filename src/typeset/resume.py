@@ -138,7 +138,9 @@ def layout_from(html, root_box, context, checkpoint: Checkpoint,
     `source` (the HTML text of `html`), the render also stops at the first page whose
     top is where the previous render's was, after the one block whose text the edit
     changed: the rest are the previous render's pages (``context.reused``: their
-    indexes), as :func:`converged` says."""
+    indexes), as :func:`converged` says; and it starts at the last page before the
+    edited block (``context.kept``: the previous render's pages before it, taken
+    too), as :func:`ahead` says."""
     from weasyprint.layout import initialize_page_maker, layout_fixed_boxes
     from weasyprint.layout.background import layout_backgrounds
     from weasyprint.layout.page import make_margin_boxes, remake_page
@@ -171,11 +173,13 @@ def layout_from(html, root_box, context, checkpoint: Checkpoint,
 
         context.get_running_element_for = get_running_element_for
 
-    pages = []
-    index = start
     context.unfinished = frozenset()
     context.reused = ()
     edited = previous.edited(source, root_box) if previous is not None else None
+    kept = ahead(context, previous, edited, start) if edited is not None else ()
+    context.kept = kept
+    start = index = start + len(kept)
+    pages = []
     while True:
         page, resume_at = remake_page(index, context, root_box, html)
         pages.append(page)
@@ -213,7 +217,8 @@ def layout_from(html, root_box, context, checkpoint: Checkpoint,
         page.children = tuple(children)
         layout_backgrounds(page, context.get_image_from_uri)
         laid_out.append(page)
-    return laid_out + [previous.pages[i] for i in context.reused]
+    return ([previous.pages[i] for i in kept] + laid_out
+            + [previous.pages[i] for i in context.reused])
 
 
 def _collect_strings(store, pages, start: int) -> None:
@@ -342,6 +347,36 @@ def converged(context, previous: Previous, edited: tuple, start: int, index: int
     context.unfinished = old.unfinished
     context.reused = tuple(range(index, last + 1))
     return True
+
+
+def ahead(context, previous: Previous, edited: tuple, start: int) -> tuple:
+    """The previous render's pages from `start` that come before the edited block, and
+    the state at the top of the page after them put into `context`: the layout starts
+    there.  A page is taken when the next one starts at least two blocks before the
+    edited one (at the level where their paths part): laying a page out reads, past
+    its end, the block it breaks in and at most the one after it (keeps, widows)."""
+    old = previous.context
+    if context.footnotes or context.reported_footnotes:
+        return ()
+    first = start
+    for index in range(start + 1, len(old.page_maker)):
+        if index not in previous.pages:
+            break
+        here = _path(old.page_maker[index][0])
+        parted = next(((a, b) for a, b in zip(here, edited, strict=False) if a != b), None)
+        if parted is None or parted[1] - parted[0] < 2:
+            break
+        first = index
+    if first == start:
+        return ()
+    context.page_maker[start + 1:] = copy.deepcopy(old.page_maker[start + 1:first + 1])
+    for store, saved in ((context.string_set, old.string_set),
+                         (context.running_elements, old.running_elements)):
+        for name, numbered in saved.items():
+            for number in range(start + 1, first + 1):
+                if number in numbered:
+                    store[name][number] = list(numbered[number])
+    return tuple(range(start, first))
 
 
 def _default(store: dict):
