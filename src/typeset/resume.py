@@ -27,6 +27,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -197,8 +198,7 @@ def layout_from(html, root_box, context, checkpoint: Checkpoint,
         context.resumable = False
 
     # named strings of the new pages (WeasyPrint collects them once paginated)
-    if not context.reused:
-        _collect_strings(context.string_set, pages, start)
+    _collect_strings(context.string_set, pages, start)
 
     laid_out = []
     for offset, page in enumerate(pages):
@@ -322,7 +322,7 @@ def converged(context, previous: Previous, edited: tuple, start: int, index: int
                  False)
     if not after:
         return False
-    strings = _default({})
+    strings = defaultdict(lambda: defaultdict(list))
     _collect_strings(strings, pages, start)
     for name in set(strings) | set(old.string_set):
         for number in range(start + 1, index + 1):
@@ -336,14 +336,7 @@ def converged(context, previous: Previous, edited: tuple, start: int, index: int
                 return False
     # the previous render's pages from here on, with their state
     last = max(previous.pages)
-    context.page_maker[index:] = copy.deepcopy(old.page_maker[index:last + 2])
-    _collect_strings(context.string_set, pages, start)
-    for store, saved in ((context.string_set, old.string_set),
-                         (context.running_elements, old.running_elements)):
-        for name, numbered in saved.items():
-            for number in range(index + 1, last + 2):
-                if number in numbered:
-                    store[name][number] = list(numbered[number])
+    _take_state(context, old, range(index, last + 2), range(index, last + 1))
     context.unfinished = old.unfinished
     context.reused = tuple(range(index, last + 1))
     return True
@@ -369,20 +362,22 @@ def ahead(context, previous: Previous, edited: tuple, start: int) -> tuple:
         first = index
     if first == start:
         return ()
-    context.page_maker[start + 1:] = copy.deepcopy(old.page_maker[start + 1:first + 1])
-    for store, saved in ((context.string_set, old.string_set),
-                         (context.running_elements, old.running_elements)):
-        for name, numbered in saved.items():
-            for number in range(start + 1, first + 1):
-                if number in numbered:
-                    store[name][number] = list(numbered[number])
+    _take_state(context, old, range(start + 1, first + 1), range(start, first))
     return tuple(range(start, first))
 
 
-def _default(store: dict):
-    from collections import defaultdict
-
-    return defaultdict(lambda: defaultdict(list), store)
+def _take_state(context, old, entries: range, pages: range) -> None:
+    """Put into `context` the previous render's (`old`) page-maker `entries` (the
+    state at the top of those pages; from the first on, the rest dropped) and the
+    named strings and running elements of its `pages` (indexes)."""
+    context.page_maker[entries.start:] = copy.deepcopy(
+        old.page_maker[entries.start:entries.stop])
+    for store, saved in ((context.string_set, old.string_set),
+                         (context.running_elements, old.running_elements)):
+        for name, numbered in saved.items():
+            for number in (index + 1 for index in pages):
+                if number in numbered:
+                    store[name][number] = list(numbered[number])
 
 
 # -- On disk: a cold preview after a build -------------------------------------------
