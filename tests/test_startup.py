@@ -1,9 +1,11 @@
-"""Start-up: loading WeasyPrint through typeset starts no subprocess.
+"""Start-up: loading WeasyPrint through typeset (`typeset.startup`).
 
 WeasyPrint opens its libraries by trying several names each; cffi asks
 `ctypes.util.find_library` for every name it cannot open, which forks ldconfig and
 gcc (about 200 processes, 0.2 s of every command).  typeset answers those look-ups
-from the linker's directories while WeasyPrint loads (`typeset._fast_find_library`).
+from the linker's directories while WeasyPrint loads.  WeasyPrint's C declarations
+are compiled once into the user's cache, and the font tools it needs only without
+HarfBuzz load when used: the same modules, the same PDF, half the start-up.
 """
 
 import subprocess
@@ -88,3 +90,71 @@ print(before == after, cjk.is_enabled())
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                          check=True).stdout.split()
     assert out == ["True", "False"]
+
+
+LOAD = """
+import sys, typeset, weasyprint
+from typeset import startup
+from typeset.cjk.internals import pango_extra
+from weasyprint.text import ffi as ffi_module
+import weasyprint.pdf.fonts as fonts
+ffi, pango = pango_extra()
+print(startup.compiled_ffi() is ffi_module.ffi, pango is ffi_module.pango,
+      "pycparser" in sys.modules, "fontTools.subset" in sys.modules,
+      "fontTools.varLib.instancer" in sys.modules)
+# what was left unloaded loads when used
+print(fonts.subset.Options is sys.modules["fontTools.subset"].Options,
+      fonts.instantiateVariableFont.__name__)
+"""
+
+
+def _start(cache, *, plain=False):
+    import os
+
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
+    env.pop("TYPESET_PLAIN_IMPORT", None)
+    if plain:
+        env["TYPESET_PLAIN_IMPORT"] = "1"
+    return subprocess.run([sys.executable, "-c", LOAD], capture_output=True, text=True,
+                          check=True, env=env).stdout.split()
+
+
+def test_weasyprint_declarations_are_compiled_once(tmp_path):
+    """The first start compiles WeasyPrint's C declarations (with the Pango functions
+    typeset adds) into the cache; later starts load them without cffi's C parser,
+    and the font tools WeasyPrint needs only without HarfBuzz wait until used."""
+    first = _start(tmp_path)
+    assert first[:2] == ["True", "True"]
+    assert first[3:5] == ["False", "False"]  # fontTools' subsetter: not loaded
+    assert first[5:] == ["True", "instantiateVariableFont"]
+    compiled = list((tmp_path / "typeset").glob("weasyprint-ffi-*.py"))
+    assert len(compiled) == 1
+    assert _start(tmp_path)[:5] == ["True", "True", "False", "False", "False"]
+    # a damaged cache file: WeasyPrint parses its declarations itself, the file goes
+    compiled[0].write_text("ffi = (", encoding="utf-8")
+    assert _start(tmp_path)[:3] == ["False", "False", "True"]
+    assert not compiled[0].exists()
+    assert _start(tmp_path)[:3] == ["True", "True", "True"]  # compiled again
+    # a cache that cannot be written: as WeasyPrint loads by itself
+    blocked = tmp_path / "file"
+    blocked.write_text("", encoding="utf-8")
+    assert _start(blocked)[:3] == ["False", "False", "True"]
+    assert _start(tmp_path, plain=True)[:4] == ["False", "False", "True", "True"]
+
+
+def test_compiled_declarations_print_the_same_pdf(tmp_path):
+    """A build with WeasyPrint's declarations compiled and its font tools loaded
+    when used gives the same bytes as one with WeasyPrint loaded as it ships."""
+    import os
+
+    pdfs = []
+    for plain in (False, True):
+        env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+        env.pop("TYPESET_PLAIN_IMPORT", None)
+        if plain:
+            env["TYPESET_PLAIN_IMPORT"] = "1"
+        out = tmp_path / f"{plain}.pdf"
+        subprocess.run([sys.executable, "-m", "typeset", "build", str(FIXTURES_MINIMAL),
+                        "-o", str(out)], check=True, env=env, capture_output=True)
+        pdfs.append(out.read_bytes())
+    assert pdfs[0] == pdfs[1]

@@ -35,19 +35,35 @@ def pytest_addoption(parser):
     parser.addoption("--outcomes", help="write {test id: outcome} here as JSON")
 
 
+def _import_typeset():
+    """Import typeset, leaving the environment as it was: typeset points fontconfig at
+    its own empty configuration when imported, and WeasyPrint's tests use the system's."""
+    before = os.environ.get("FONTCONFIG_FILE")
+    if str(ROOT / "src") not in sys.path:
+        sys.path.insert(0, str(ROOT / "src"))
+    import typeset  # noqa: F401 -- its start-up hooks, before WeasyPrint loads
+
+    if before is None:
+        os.environ.pop("FONTCONFIG_FILE", None)
+    else:
+        os.environ["FONTCONFIG_FILE"] = before
+
+
+# With the extension, WeasyPrint is loaded the way typeset loads it (typeset.startup:
+# its C declarations compiled once, its font tools loaded when used), so this plugin
+# imports typeset before any conftest imports WeasyPrint.
+if os.environ.get("TYPESET_SUITE_WITH_EXTENSION"):
+    _import_typeset()
+
+
 def pytest_configure(config):
     config._typeset_outcomes = {}
     if config.getoption("--with-typeset"):
-        # typeset points fontconfig at its own empty configuration when imported;
-        # WeasyPrint's tests use the system's, so keep the environment as it was
-        before = os.environ.get("FONTCONFIG_FILE")
-        sys.path.insert(0, str(ROOT / "src"))
-        from typeset import cjk
+        _import_typeset()
+        from typeset import cjk, startup
 
-        if before is None:
-            os.environ.pop("FONTCONFIG_FILE", None)
-        else:
-            os.environ["FONTCONFIG_FILE"] = before
+        if not os.environ.get("TYPESET_PLAIN_IMPORT"):
+            assert startup.compiled_ffi() is not None, "WeasyPrint loaded before typeset"
         cjk.enable()
 
 
@@ -77,6 +93,8 @@ def run(suite: Path, args: list[str], extension: bool, folder: Path) -> dict[str
                "-p", "no:cacheprovider", f"--rootdir={suite}", f"--outcomes={out}",
                *(["--with-typeset"] if extension else []), *(args or ["tests"])]
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), str(suite)]))
+    if extension:
+        env["TYPESET_SUITE_WITH_EXTENSION"] = "1"
     subprocess.run(command, cwd=suite, env=env, check=False,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     return json.loads(out.read_text(encoding="utf-8"))

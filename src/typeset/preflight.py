@@ -29,7 +29,6 @@ import dataclasses
 import datetime as dt
 import functools
 import hashlib
-import os
 from array import array
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,6 +39,7 @@ from fontTools.ttLib import TTFont
 from . import model as m
 from .atomic import write_atomic
 from .errors import InputError, Problem, TypesetError, display_path
+from .startup import cache_dir
 
 # Characters that need no glyph: white space and format controls.
 _INVISIBLE = set(" \t\n\u00a0\u200b\u200c\u200d\u2060\ufeff")
@@ -50,7 +50,7 @@ def _cmap(path: Path) -> frozenset[int]:
     """The code points `path` maps, cached on disk: fontTools takes ~0.2 s a face."""
     stat = path.stat()
     key = hashlib.sha1(f"{path.resolve()}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()
-    cache = _cache_dir() / f"cmap-{key}.bin"
+    cache = cache_dir() / f"cmap-{key}.bin"
     try:
         return frozenset(array("I", cache.read_bytes()))
     except OSError:
@@ -66,11 +66,6 @@ def _cmap(path: Path) -> frozenset[int]:
     except (OSError, TypesetError):
         pass  # no cache: slower, not wrong
     return codepoints
-
-
-def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "typeset"
 
 
 #: The page-margin boxes a layout may fill (CSS Paged Media).

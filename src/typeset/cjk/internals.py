@@ -146,18 +146,24 @@ def check_internals() -> None:
 
 
 def pango_extra():
-    """Pango functions that WeasyPrint's cffi declarations lack."""
+    """Pango functions that WeasyPrint's cffi declarations lack: (ffi, library).
+
+    With WeasyPrint's declarations compiled by :mod:`typeset.startup`, they are in
+    them already (WeasyPrint's own ffi and Pango); else they are declared here."""
     global _PANGO_EXTRA
     if _PANGO_EXTRA is None:
+        from weasyprint.text import ffi as ffi_module
+
+        from ..startup import PANGO_EXTRA, compiled_ffi
+
+        if compiled_ffi() is not None and compiled_ffi() is ffi_module.ffi:
+            _PANGO_EXTRA = (ffi_module.ffi, ffi_module.pango)
+            return _PANGO_EXTRA
         import cffi
-        from weasyprint.text.ffi import ffi
 
         extra_ffi = cffi.FFI()
-        extra_ffi.include(ffi)  # share PangoAttribute, PangoAttrList types
-        extra_ffi.cdef("""
-            PangoAttribute * pango_attr_allow_breaks_new (gboolean allow_breaks);
-            PangoAttrList * pango_attr_list_copy (PangoAttrList *list);
-        """)
+        extra_ffi.include(ffi_module.ffi)  # share PangoAttribute, PangoAttrList types
+        extra_ffi.cdef(PANGO_EXTRA)
         lib = None
         for name in ("libpango-1.0.so.0", "libpango-1.0-0", "pango-1.0",
                      "libpango-1.0.dylib", "libpango-1.0-0.dll"):
