@@ -34,8 +34,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from fontTools.ttLib import TTFont
-
 from . import model as m
 from .atomic import write_atomic
 from .errors import InputError, Problem, TypesetError, display_path
@@ -55,6 +53,8 @@ def _cmap(path: Path) -> frozenset[int]:
         return frozenset(array("I", cache.read_bytes()))
     except OSError:
         pass
+    from fontTools.ttLib import TTFont  # 25 ms to import: only when not cached
+
     font = TTFont(str(path), lazy=True, fontNumber=0)
     try:
         codepoints = frozenset(font.getBestCmap())
