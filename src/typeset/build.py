@@ -266,7 +266,9 @@ def _render_and_write(issue, layout, html, source, options, output, ids, shown, 
         front, first = (), offset + first_index - len(front) + 1
     else:
         first = 1
-    data = pdf.pdf_bytes(document, front, first, edition=options.edition, press=press)
+    # a preview's pages are drawn once: the next render (`--watch`) takes most again
+    data = pdf.pdf_bytes(document, front, first, edition=options.edition, press=press,
+                         keep_drawings=bool(options.only))
     write_atomic(data, output)
     # the checkpoints beside the PDF, for the next cold preview of this issue; an
     # output folder that cannot take them leaves previews cold, not wrong

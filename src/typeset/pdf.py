@@ -356,7 +356,8 @@ def _write_chunked(pdf, output, version, identifier) -> None:
 
 
 def pdf_bytes(document: weasyprint.Document, front: tuple[str, ...] = (),
-              first_number: int = 1, edition: str = "screen", press=None) -> bytes:
+              first_number: int = 1, edition: str = "screen", press=None,
+              keep_drawings: bool = False) -> bytes:
     """Serialise a rendered document to the PDF of `edition`, fonts embedded and subset.
 
     Page labels say what the printed pages say: the `front` pages by name (封面, 封二),
@@ -364,9 +365,11 @@ def pdf_bytes(document: weasyprint.Document, front: tuple[str, ...] = (),
     use the printed numbers.  The print edition needs `press` (`typeset.press.Press`).
     Whatever WeasyPrint logs while writing (an image without alternative text, for
     one) fails the write with `TypesetError`: a PDF that misses its variant's rules is
-    never written.
+    never written.  A page drawn in the last write with `keep_drawings` (a preview's)
+    whose page box this document shows again is not drawn again (`typeset.redraw`).
     """
     from .errors import TypesetError
+    from .redraw import kept_drawings
 
     def finish(_document, pdf) -> None:
         nums = pydyf.Array()
@@ -386,7 +389,7 @@ def pdf_bytes(document: weasyprint.Document, front: tuple[str, ...] = (),
     else:
         tagging = _nothing()
     with tuned_gc(), collected_warnings() as warnings, tagging, kept_subsets(), \
-            object_streams_in_chunks():
+            object_streams_in_chunks(), kept_drawings(keep_drawings, VARIANTS[edition]):
         data = document.write_pdf(finisher=finish, pdf_variant=VARIANTS[edition])
     if warnings:
         raise TypesetError(f"typeset: the {edition} edition's PDF ({VARIANTS[edition]}): "

@@ -1,0 +1,97 @@
+"""Pages drawn once in a warm process (`typeset.redraw`): a page whose page box was
+drawn in the last preview is replayed, and the PDF is the one drawing it again gives,
+byte for byte."""
+
+import shutil
+
+import pytest
+
+from typeset import build as build_module
+from typeset import pdf, redraw
+from typeset.build import Options, build, preview
+from typeset.check import read_pdf
+
+from .conftest import FIXTURES, SAMPLE
+from .test_resume import IN_LONG, LONG, edit, same_pages
+
+
+@pytest.fixture
+def no_drawings():
+    redraw._DRAWN = {}
+    yield
+    redraw._DRAWN = {}
+
+
+@pytest.mark.parametrize("fixture,image", [("minimal.xml", None),
+                                           ("features.xml", "svg"),
+                                           ("features.xml", "png")])
+def test_a_page_written_again_is_replayed_and_the_pdf_is_the_same(
+        fixture, image, tmp_path, no_drawings):
+    """The same pages written twice (two copies of one rendered document): the second
+    write replays every page it can, and its PDF is the first's.  A page that shows
+    a raster image (an object of the document's) is always drawn; an SVG figure is
+    drawn as paths, and its page is replayed."""
+    from PIL import Image
+
+    source = tmp_path / fixture
+    text = (FIXTURES / fixture).read_text(encoding="utf-8")
+    if image == "png":
+        Image.new("RGB", (40, 20), (200, 30, 30)).save(tmp_path / "dot.png")
+        text = text.replace('src="dot.svg"', 'src="dot.png"')
+    else:
+        shutil.copy(FIXTURES / "dot.svg", tmp_path / "dot.svg")
+    source.write_text(text, encoding="utf-8")
+    result = build(source, Options(output=tmp_path / "a.pdf"))
+    document = result.document
+    first = pdf.pdf_bytes(document.copy(), keep_drawings=True)
+    assert redraw.last_write == {"replayed": 0, "drawn": len(document.pages)}
+    second = pdf.pdf_bytes(document.copy(), keep_drawings=True)
+    assert second == first
+    figures = 1 if image == "png" else 0
+    assert redraw.last_write == {"replayed": len(document.pages) - figures,
+                                 "drawn": figures}
+    # a write that does not keep its drawings leaves the last ones for the next
+    assert pdf.pdf_bytes(document.copy()) == first
+    assert redraw.last_write["replayed"] == len(document.pages) - figures
+    # another PDF variant (the print edition's) is never drawn from these drawings
+    with redraw.kept_drawings(False, "pdf/x-4"):
+        document.copy().write_pdf()
+    assert redraw.last_write == {"replayed": 0, "drawn": len(document.pages)}
+
+
+def test_a_warm_preview_replays_the_pages_it_takes_over(tmp_path, no_drawings):
+    """After an edit of text, the pages a warm preview takes from the last render are
+    replayed, not drawn: its PDF is byte for byte the one it gives when they are
+    drawn again, and its pages are a cold preview's."""
+    pdfs = []
+    for replay in (True, False):
+        folder = tmp_path / str(replay)
+        folder.mkdir()
+        issue = folder / SAMPLE.name
+        shutil.copy(SAMPLE, issue)
+        build_module._CHECKPOINTS.clear()
+        build_module._PREVIOUS.clear()
+        preview(issue, LONG, Options(output=folder / "a.pdf"))  # from the cover
+        preview(issue, LONG, Options(output=folder / "b.pdf"))  # from the checkpoint
+        anchor = IN_LONG["first paragraph"]
+        edit(issue, anchor, anchor + "一")
+        if not replay:
+            redraw._DRAWN = {}
+        warm = preview(issue, LONG, Options(output=folder / "c.pdf"))
+        assert warm.resumed_at is not None
+        if replay:
+            assert redraw.last_write["replayed"] >= warm.pages // 2
+            assert redraw.last_write["drawn"] >= 1  # the page with the edit
+        else:
+            assert redraw.last_write["replayed"] == 0
+        pdfs.append((folder / "c.pdf").read_bytes())
+    build_module._CHECKPOINTS.clear()
+    build_module._PREVIOUS.clear()
+    assert pdfs[0] == pdfs[1]
+    cold = tmp_path / "cold"
+    cold.mkdir()
+    result = preview(issue, LONG, Options(output=cold / "d.pdf"))
+    assert result.resumed_at is None
+    same_pages(read_pdf(tmp_path / "True" / "c.pdf"), read_pdf(cold / "d.pdf"))
+    build_module._CHECKPOINTS.clear()
+    build_module._PREVIOUS.clear()
