@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from typeset import build as build_module
-from typeset import pdf, redraw
+from typeset import cjk, pdf, redraw, typocheck
 from typeset.build import Options, build, preview
 from typeset.check import read_pdf
 
@@ -77,8 +77,22 @@ def test_a_warm_preview_replays_the_pages_it_takes_over(tmp_path, no_drawings):
         edit(issue, anchor, anchor + "一")
         if not replay:
             redraw._DRAWN = {}
+        before = dict(typocheck._MEASURED)
         warm = preview(issue, LONG, Options(output=folder / "c.pdf"))
         assert warm.resumed_at is not None
+        # the typography of the lines taken over is not measured again, and the
+        # report is the one measuring every line gives
+        lines = {key: value for key, value in typocheck._MEASURED.items()
+                 if key != "engine"}
+        again = [key for key, (box, _) in lines.items()
+                 if key in before and before[key][0] is box]
+        assert len(again) > len(lines) // 2
+        typocheck._MEASURED = {}
+        typography = warm.layout.settings["typography"]
+        with cjk.active(han_latin_space=typography["han_latin_space"]):  # as in a build
+            fresh = typocheck.check_document(warm.document,
+                                             heading_selector=typography["headings"])
+        assert fresh == warm.typography
         if replay:
             assert redraw.last_write["replayed"] >= warm.pages // 2
             assert redraw.last_write["drawn"] >= 1  # the page with the edit

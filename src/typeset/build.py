@@ -120,11 +120,9 @@ def build(source: str | Path, options: Options = Options(),
     issue = parse_issue(source)
     step("parse", f"1/6 parse    {source}: {len(issue.sections)} sections, "
          f"{len(issue.documents)} documents")
-    if options.only:
-        try:
-            issue.document(options.only)
-        except KeyError as exc:
-            raise TypesetError(str(exc.args[0])) from None
+    if options.only and options.only not in {d.id for d in issue.documents}:
+        valid = ", ".join(d.id for d in issue.documents)
+        raise UnknownDocument(f"{source}: no document {options.only!r}; valid ids: {valid}")
     layout = load_layout(options.layout)
     step("layout", f"2/6 layout   {layout.name}: {', '.join(str(f) for f in layout.folders)}")
     check_figures(issue)
@@ -493,14 +491,8 @@ def preview(source: str | Path, doc_id: str, options: Options = Options(), *,
     beside it (<pdf stem>-<n>.png, 100 dpi).
     """
     log = log or emit
-    source = Path(source)
-    issue = parse_issue(source)
-    try:
-        issue.document(doc_id)
-    except KeyError:
-        valid = ", ".join(d.id for d in issue.documents)
-        raise UnknownDocument(f"{source}: no document {doc_id!r}; valid ids: {valid}") from None
-    result = build(source, replace(options, only=doc_id), log=log)
+    # build parses the issue and says UnknownDocument of an id it does not have
+    result = build(Path(source), replace(options, only=doc_id), log=log)
     if png:
         write_pngs(result.output)
     return result

@@ -119,9 +119,39 @@ class _Line:
     gap: float = 0.0  # widest space justification opened after a character (em)
 
 
+#: What was measured of each line box in the last check (id of the box: the box, its
+#: facts; "engine": the Chinese extension's settings then): a warm preview shows again
+#: most pages of the last render, the very line boxes, and their characters, glyph
+#: advances and gaps are not measured again.
+_MEASURED: dict[int, tuple] = {}
+
+
+def _measured(line, known: dict, now: dict) -> dict:
+    """The facts of `line`'s box measured so far (a dict filled as they are asked)."""
+    entry = known.get(id(line.box))
+    facts = entry[1] if entry is not None and entry[0] is line.box else {}
+    now[id(line.box)] = (line.box, facts)
+    return facts
+
+
+def _fact(facts: dict, name: str, measure, line):
+    if name not in facts:
+        facts[name] = measure(line)
+    return facts[name]
+
+
 def check_document(document, heading_selector: str = "h1,h2,h3,h4,.heading",
                    max_examples: int = 20) -> TypoReport:
     """Walk the rendered ``document`` and count typography problems."""
+    global _MEASURED
+    from dataclasses import astuple
+
+    from .cjk.options import OPTIONS
+
+    # glyph advances are the engine's: measured with another setting, they do not hold
+    state = astuple(OPTIONS)
+    known = _MEASURED if _MEASURED.get("engine") == state else {}
+    now = {"engine": state}
     report = TypoReport(pages=len(document.pages))
     headings = _heading_elements(document, heading_selector)
     lines: list[_Line] = []
@@ -133,9 +163,12 @@ def check_document(document, heading_selector: str = "h1,h2,h3,h4,.heading",
             report.examples[kind].append(Example(line.page, text or line.text))
 
     groups: dict[tuple, list[_Line]] = {}
+    facts = {}
     for line in lines:
-        line.chars = _line_chars(line.box)
-        line.text = "".join(char for char, _, _ in line.chars)
+        facts[id(line)] = measured = _measured(line, known, now)
+        line.chars = _fact(measured, "chars", lambda line: _line_chars(line.box), line)
+        line.text = _fact(measured, "text", lambda line: "".join(
+            char for char, _, _ in line.chars), line)
         line.forced = _ends_with_forced_break(line.box)
         # Fragments of one block (pages, columns) share element and style;
         # anonymous blocks of one element have their own style.
@@ -165,7 +198,9 @@ def check_document(document, heading_selector: str = "h1,h2,h3,h4,.heading",
             # running text only: a last line spread on purpose (text-align-last:
             # justify, names padded to three characters) is not loose
             running = style["text_align_all"] == "justify" and not (line.final or line.forced)
-            line.gap = _widest_gap(line) if running and _may_be_loose(line) else 0.0
+            line.gap = (_fact(facts[id(line)], "gap", _widest_gap, line)
+                        if running and _fact(facts[id(line)], "may be loose",
+                                             _may_be_loose, line) else 0.0)
             report.max_gap_em = max(report.max_gap_em, line.gap)
         if text and end - right > RAGGED_TOLERANCE_PT * PT:
             report.overfull_lines += 1
@@ -177,7 +212,7 @@ def check_document(document, heading_selector: str = "h1,h2,h3,h4,.heading",
         if text and not line.final and text[-1] in NO_LINE_END:
             report.line_end_violations += 1
             add("line_end", line)
-        pairs = _uncompressed_pairs(line)
+        pairs = _fact(facts[id(line)], "pairs", _uncompressed_pairs, line)
         if pairs:
             report.uncompressed_pairs += pairs
             add("uncompressed_pair", line)
@@ -196,6 +231,7 @@ def check_document(document, heading_selector: str = "h1,h2,h3,h4,.heading",
             add("one_char_last_line", last, group[-2].text + " / " + last.text)
 
     _check_headings(lines, report, add)
+    _MEASURED = now
     return report
 
 
