@@ -181,6 +181,7 @@ def render(html: str, base_url: Path, roots: tuple[Path, ...] | None = None,
     global _fonts
     from .errors import TypesetError
     from .resources import Fetcher
+    from .restyle import recorded_and_reused
 
     if roots is None:
         from .layout import data_dir
@@ -198,9 +199,11 @@ def render(html: str, base_url: Path, roots: tuple[Path, ...] | None = None,
         before_layout(root_box, style_for, fonts.seen)
 
     laid_out: list = []
+    # after an edit of text only, the styles of the last render from this checkpoint
+    styles = getattr(previous.context, "typeset_styles", None) if previous else None
     with collected_warnings() as warnings, tuned_gc(), \
             _layout_hook(check if before_layout else None, start, laid_out, until,
-                         previous, html):
+                         previous, html), recorded_and_reused(styles, fonts.seen):
         document = weasyprint.HTML(string=html, base_url=str(base_url) + os.sep,
                                    url_fetcher=fetcher).render(font_config=fonts)
     document.layout_context = laid_out[0] if laid_out else None

@@ -1,6 +1,7 @@
-"""Pages drawn once in a warm process (`typeset.redraw`): a page whose page box was
-drawn in the last preview is replayed, and the PDF is the one drawing it again gives,
-byte for byte."""
+"""What a warm process (`--watch`) does not do again after an edit of text, and the
+PDF it writes all the same, byte for byte: the drawing of a page the last preview drew
+(`typeset.redraw`), the typography measured of its lines (`typeset.typocheck`), the
+styles of the last render (`typeset.restyle`)."""
 
 import shutil
 
@@ -109,3 +110,54 @@ def test_a_warm_preview_replays_the_pages_it_takes_over(tmp_path, no_drawings):
     same_pages(read_pdf(tmp_path / "True" / "c.pdf"), read_pdf(cold / "d.pdf"))
     build_module._CHECKPOINTS.clear()
     build_module._PREVIOUS.clear()
+
+
+def test_a_warm_preview_takes_the_styles_of_the_last_render(tmp_path, no_drawings,
+                                                            monkeypatch):
+    """After an edit of text only, the warm preview's styles are the last render's,
+    moved onto its own elements (the style sheet is not parsed again, the cascade not
+    computed again), and its PDF is byte for byte the one computing them gives."""
+    from typeset import restyle
+
+    pdfs = []
+    for reuse in (True, False):
+        if not reuse:
+            monkeypatch.setattr(restyle, "_twins", lambda old, new: None)
+        folder = tmp_path / str(reuse)
+        folder.mkdir()
+        issue = folder / SAMPLE.name
+        shutil.copy(SAMPLE, issue)
+        build_module._CHECKPOINTS.clear()
+        build_module._PREVIOUS.clear()
+        preview(issue, LONG, Options(output=folder / "a.pdf"))
+        preview(issue, LONG, Options(output=folder / "b.pdf"))
+        anchor = IN_LONG["middle"]
+        edit(issue, anchor, anchor + "一二三")
+        warm = preview(issue, LONG, Options(output=folder / "c.pdf"))
+        assert warm.resumed_at is not None
+        (previous,) = build_module._PREVIOUS.values()
+        assert getattr(previous.context, "typeset_restyled", False) is reuse
+        pdfs.append((folder / "c.pdf").read_bytes())
+    build_module._CHECKPOINTS.clear()
+    build_module._PREVIOUS.clear()
+    assert pdfs[0] == pdfs[1]
+
+
+def test_styles_are_taken_only_by_a_twin_element_tree():
+    """Same tags, attributes and order, text present where it was: twins; another
+    attribute, an element that gains or loses its text (`:empty`), another style
+    sheet: not."""
+    from xml.etree import ElementTree
+
+    from typeset.restyle import _twins
+
+    def tree(body, css="p{color:red}"):
+        return ElementTree.fromstring(f"<html><head><style>{css}</style></head>"
+                                      f"<body>{body}</body></html>")
+
+    old = tree('<p class="a">一二三</p><p>四</p>')
+    assert _twins(old, tree('<p class="a">一二三四五</p><p>六</p>')) is not None
+    assert _twins(old, tree('<p class="b">一二三</p><p>四</p>')) is None
+    assert _twins(old, tree('<p class="a"></p><p>四</p>')) is None
+    assert _twins(old, tree('<p class="a">一二三</p><p>四</p><p>五</p>')) is None
+    assert _twins(old, tree('<p class="a">一二三</p><p>四</p>', "p{color:blue}")) is None
