@@ -518,9 +518,13 @@ def write_pngs(pdf_path: Path, dpi: int = 100) -> list[Path]:
 
 
 def watch(source: str | Path, doc_id: str, options: Options = Options(), *, png: bool = False,
-          interval: float = 0.2, log: Callable[[str], None] | None = None,
+          interval: float = 0.05, log: Callable[[str], None] | None = None,
           rounds: int | None = None) -> None:
     """Preview `doc_id`, then again each time the issue or the layout changes.
+
+    The files are looked at every `interval` seconds (their modification times: 0.1 ms
+    for the issue and a layout's eight files), so a save waits 25 ms on average
+    before the re-render starts, not the 100 ms that polling every 0.2 s cost.
 
     The process stays warm (WeasyPrint, fonts, font coverage and templates loaded
     once); each re-render lays out the issue up to the document, as `preview` does.
