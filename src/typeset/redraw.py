@@ -116,14 +116,17 @@ def kept_drawings(keep: bool, variant: str | None = None):
 
     def add_font(self, pango_font):
         font, size = originals["add_font"](self, pango_font)
-        if not isinstance(font.to_unicode, _Used):  # just made: not drawn with yet
+        if keep and not isinstance(font.to_unicode, _Used):  # just made: not drawn with
             key = get_pango_font_key(pango_font)[0]
             used = _Used(font.to_unicode)
             used.key = key
             font.to_unicode = used
             _FACES[key] = _pristine(font)
         if _page is not None:
-            _page.fonts.setdefault(font.to_unicode.key, {})
+            if not isinstance(font.to_unicode, _Used):  # its glyphs cannot be noted
+                _page.impure = True
+            else:
+                _page.fonts.setdefault(font.to_unicode.key, {})
             if font.missing or font.png or font.svg or font.colr:
                 _page.impure = True
         return font, size
@@ -157,13 +160,16 @@ def kept_drawings(keep: bool, variant: str | None = None):
             last_write["replayed"] += 1
             return
         last_write["drawn"] += 1
+        if not keep:  # nothing to record this drawing for
+            original_paint(page, stream, scale)
+            return
         record, before, tags_before = _Record(), len(stream.stream), len(tags or ())
         outer, _page = _page, record
         try:
             original_paint(page, stream, scale)
         finally:
             _page = outer
-        if keep and not record.impure:
+        if not record.impure:
             fonts = []
             for font_key, glyphs in record.fonts.items():
                 font = stream._fonts[font_key]
