@@ -34,7 +34,9 @@ Works with or without :mod:`typeset.cjk` enabled.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from itertools import repeat
 
 from weasyprint.formatting_structure import boxes
 
@@ -61,6 +63,10 @@ KINDS = (
     "one_char_last_line", "stranded_heading")
 _PAIRABLE = CLOSE_LIKE | OPEN_LIKE
 _OBJECT = "\ufffc"
+#: Where two full-width marks face each other (a lookahead: pairs may overlap).
+_FACING = re.compile("(?=[{}][{}]|[{}][{}])".format(*(
+    re.escape("".join(sorted(chars)))
+    for chars in (CLOSE_LIKE, _PAIRABLE, _PAIRABLE, OPEN_LIKE))))
 
 
 @dataclass
@@ -168,7 +174,7 @@ def check_document(document, heading_selector: str = "h1,h2,h3,h4,.heading",
         facts[id(line)] = measured = _measured(line, known, now)
         line.chars = _fact(measured, "chars", lambda line: _line_chars(line.box), line)
         line.text = _fact(measured, "text", lambda line: "".join(
-            char for char, _, _ in line.chars), line)
+            [char for char, _, _ in line.chars]), line)
         line.forced = _ends_with_forced_break(line.box)
         # Fragments of one block (pages, columns) share element and style;
         # anonymous blocks of one element have their own style.
@@ -278,7 +284,8 @@ def _line_chars(box, chars=None):
         if not child.is_in_normal_flow():
             continue
         if isinstance(child, boxes.TextBox):
-            chars.extend((char, child, i) for i, char in enumerate(child.text))
+            text = child.text
+            chars.extend(zip(text, repeat(child, len(text)), range(len(text)), strict=True))
         elif isinstance(child, boxes.InlineBox):
             _line_chars(child, chars)
         else:
@@ -482,11 +489,12 @@ def _uncompressed_pairs(line):
 
     count = 0
     chars = line.chars
-    for (a, box_a, i), (b, box_b, j) in zip(chars, chars[1:], strict=False):
-        # a pair whose blank halves face each other (。” ）、 ，“): an empty pair （）
-        # or “” has its blank halves outside and is rightly left alone
-        facing = a in CLOSE_LIKE and b in _PAIRABLE or a in _PAIRABLE and b in OPEN_LIKE
-        if facing and box_a is not None and box_b is not None:
+    # a pair whose blank halves face each other (。” ）、 ，“): an empty pair （） or “”
+    # has its blank halves outside and is rightly left alone
+    for match in _FACING.finditer(line.text):
+        k = match.start()
+        (_, box_a, i), (_, box_b, j) = chars[k], chars[k + 1]
+        if box_a is not None and box_b is not None:
             full_a = advance(box_a, i) >= FULL_ADVANCE_EM * box_a.style["font_size"]
             full_b = advance(box_b, j) >= FULL_ADVANCE_EM * box_b.style["font_size"]
             if full_a and full_b:
