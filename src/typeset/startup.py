@@ -269,6 +269,7 @@ class _Changed:
         exec(code, module.__dict__)  # noqa: S102 -- WeasyPrint's module, changed as above
         if module.__name__ == _FFI_MODULE:
             _COMPILED = names["ffi"]
+            _pin_libraries(module)
 
     def _changed(self, name: str):
         """(code, names it needs) of module `name` changed as above, both from the
@@ -303,6 +304,31 @@ class _Changed:
 
         ffi = _load_compiled(cache_dir() / f"{stem}-{key}.py", parsed)
         return None if ffi is None else (code, {"ffi": ffi})
+
+
+#: The libraries WeasyPrint opened through the compiled declarations, opened once more
+#: (ctypes never closes a library): see :func:`_pin_libraries`.
+_PINNED: list = []
+
+
+def _pin_libraries(module) -> None:
+    """Keep the libraries `module` (weasyprint.text.ffi) opened loaded until the
+    process ends.
+
+    A library opened by an out-of-line ffi is closed (dlclose) when its Python object
+    goes, and at the interpreter's exit that can come before the last Pango layouts
+    and HarfBuzz faces are freed, whose destructors then call into unmapped code: a
+    segmentation fault at exit, after everything else went well (pytest's run of the
+    whole suite).  WeasyPrint's own declarations keep their libraries on the ffi
+    object.  Opening each library once more through ctypes, which never closes one,
+    keeps it mapped whatever the order of the exit."""
+    import ctypes
+
+    for value in vars(module).values():
+        name = getattr(value, "__name__", None) if type(value).__name__ == "Lib" else None
+        if isinstance(name, str) and name.endswith(".lib"):  # cffi names it <library>.lib
+            with contextlib.suppress(OSError):
+                _PINNED.append(ctypes.CDLL(name[:-len(".lib")]))
 
 
 def _cffi_version() -> str:
