@@ -250,7 +250,8 @@ def _render_and_write(issue, layout, html, source, options, output, ids, shown, 
             lines.append(f"{display_path(source)}: … and {len(outside) - 3} more overflow(s)")
         raise TypesetError("\n".join(lines))
     headings = layout.settings["typography"]["headings"]
-    typography = check_document(document, heading_selector=headings)
+    typography = check_document(document, heading_selector=headings,
+                                keep=bool(options.only))
     step("render", f"5/6 render   {len(document.pages)} pages; {typography.summary()}")
     for message in warnings:
         log(f"typeset: WeasyPrint: {message}")

@@ -193,7 +193,8 @@ def kept_drawings(keep: bool, variant: str | None = None):
 
             compressor = zlib.compressobj(level=9)  # as pydyf 0.13 compresses
             compressed = compressor.compress(content) + compressor.flush()
-            _remember_compressed(digest, compressed)
+            if keep:  # a build's streams are not written again
+                _remember_compressed(digest, compressed)
         else:
             _COMPRESSED.move_to_end(digest)
         extra = pydyf.Dictionary(self.extra.copy())

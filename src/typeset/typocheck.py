@@ -147,8 +147,11 @@ def _fact(facts: dict, name: str, measure, line):
 
 
 def check_document(document, heading_selector: str = "h1,h2,h3,h4,.heading",
-                   max_examples: int = 20) -> TypoReport:
-    """Walk the rendered ``document`` and count typography problems."""
+                   max_examples: int = 20, keep: bool = False) -> TypoReport:
+    """Walk the rendered ``document`` and count typography problems.  With `keep` (a
+    preview, whose next render shows most of these lines again), what is measured of
+    each line box is kept for the next check; a line box kept from the last check
+    that kept its measures is not measured again."""
     global _MEASURED
     from dataclasses import astuple
 
@@ -237,7 +240,7 @@ def check_document(document, heading_selector: str = "h1,h2,h3,h4,.heading",
             add("one_char_last_line", last, group[-2].text + " / " + last.text)
 
     _check_headings(lines, report, add)
-    _MEASURED = now
+    _MEASURED = now if keep else {}
     return report
 
 
