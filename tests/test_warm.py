@@ -60,10 +60,11 @@ def test_a_page_written_again_is_replayed_and_the_pdf_is_the_same(
     assert redraw.last_write == {"replayed": 0, "drawn": len(document.pages)}
 
 
-def test_a_warm_preview_replays_the_pages_it_takes_over(tmp_path, no_drawings):
+@pytest.mark.parametrize("edition", ["screen", "print"])
+def test_a_warm_preview_replays_the_pages_it_takes_over(tmp_path, no_drawings, edition):
     """After an edit of text, the pages a warm preview takes from the last render are
     replayed, not drawn: its PDF is byte for byte the one it gives when they are
-    drawn again, and its pages are a cold preview's."""
+    drawn again, and its pages are a cold preview's (screen and print editions)."""
     pdfs = []
     for replay in (True, False):
         folder = tmp_path / str(replay)
@@ -72,14 +73,15 @@ def test_a_warm_preview_replays_the_pages_it_takes_over(tmp_path, no_drawings):
         shutil.copy(SAMPLE, issue)
         build_module._CHECKPOINTS.clear()
         build_module._PREVIOUS.clear()
-        preview(issue, LONG, Options(output=folder / "a.pdf"))  # from the cover
-        preview(issue, LONG, Options(output=folder / "b.pdf"))  # from the checkpoint
+        # from the cover, then from the checkpoint
+        preview(issue, LONG, Options(output=folder / "a.pdf", edition=edition))
+        preview(issue, LONG, Options(output=folder / "b.pdf", edition=edition))
         anchor = IN_LONG["first paragraph"]
         edit(issue, anchor, anchor + "一")
         if not replay:
             redraw._DRAWN = {}
         before = dict(typocheck._MEASURED)
-        warm = preview(issue, LONG, Options(output=folder / "c.pdf"))
+        warm = preview(issue, LONG, Options(output=folder / "c.pdf", edition=edition))
         assert warm.resumed_at is not None
         # the typography of the lines taken over is not measured again, and the
         # report is the one measuring every line gives
@@ -105,7 +107,7 @@ def test_a_warm_preview_replays_the_pages_it_takes_over(tmp_path, no_drawings):
     assert pdfs[0] == pdfs[1]
     cold = tmp_path / "cold"
     cold.mkdir()
-    result = preview(issue, LONG, Options(output=cold / "d.pdf"))
+    result = preview(issue, LONG, Options(output=cold / "d.pdf", edition=edition))
     assert result.resumed_at is None
     same_pages(read_pdf(tmp_path / "True" / "c.pdf"), read_pdf(cold / "d.pdf"))
     build_module._CHECKPOINTS.clear()
