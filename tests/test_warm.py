@@ -163,3 +163,36 @@ def test_styles_are_taken_only_by_a_twin_element_tree():
     assert _twins(old, tree('<p class="a"></p><p>四</p>')) is None
     assert _twins(old, tree('<p class="a">一二三</p><p>四</p><p>五</p>')) is None
     assert _twins(old, tree('<p class="a">一二三</p><p>四</p>', "p{color:blue}")) is None
+
+
+def test_watch_starts_ready_to_take_pages_over(tmp_path):
+    """A watch started without a build's checkpoints lays its document out from the
+    cover, then once more from the document's checkpoint (unseen), so the first save
+    finds a render to take pages and styles from, as every later one does."""
+    import threading
+    import time
+
+    from typeset.build import watch
+
+    issue = tmp_path / SAMPLE.name
+    shutil.copy(SAMPLE, issue)
+    build_module._CHECKPOINTS.clear()
+    build_module._PREVIOUS.clear()
+    out = tmp_path / "w.pdf"
+    messages = []
+    thread = threading.Thread(target=watch, args=(issue, LONG, Options(output=out)),
+                              kwargs={"log": messages.append, "rounds": 1, "interval": 0.05})
+    thread.start()
+    deadline = time.time() + 120
+    while not build_module._PREVIOUS and time.time() < deadline:
+        time.sleep(0.05)
+    (key, _), = build_module._PREVIOUS.items()
+    assert key[3] == LONG
+    anchor = IN_LONG["first paragraph"]
+    edit(issue, anchor, anchor + "一")
+    thread.join(120)
+    assert sum(m.startswith(str(out)) for m in messages) == 2, messages  # none unseen
+    (previous,) = build_module._PREVIOUS.values()
+    assert previous.context.reused  # the first save took pages over
+    build_module._CHECKPOINTS.clear()
+    build_module._PREVIOUS.clear()

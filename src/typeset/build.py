@@ -540,16 +540,24 @@ def watch(source: str | Path, doc_id: str, options: Options = Options(), *, png:
         files = [source, *(f for folder in folders for f in sorted(folder.rglob("*")))]
         return tuple((str(f), f.stat().st_mtime_ns) for f in files if f.is_file())
 
-    def once() -> None:
+    def once(quiet: bool = False) -> BuildResult | None:
         started = time.perf_counter()
+        say = (lambda message: None) if quiet else log
         try:
-            result = preview(source, doc_id, options, png=png, log=log)
-            log(f"{result.output}: {result.pages} pages in {time.perf_counter() - started:.2f} s")
+            result = preview(source, doc_id, options, png=png and not quiet, log=say)
+            say(f"{result.output}: {result.pages} pages in {time.perf_counter() - started:.2f} s")
+            return result
         except TypesetError as exc:
-            log(str(exc))
+            say(str(exc))
+            return None
 
     seen, done = stamp(), 0  # before rendering: a save during the render is seen
-    once()
+    first = once()
+    # A first preview laid out from the cover (no build's checkpoints) leaves no render
+    # from the document's checkpoint whose pages and styles the next can take: one
+    # more now, unseen, makes the first save as quick to show as the ones after it.
+    if first is not None and first.resumed_at is None and stamp() == seen:
+        once(quiet=True)
     while rounds is None or done < rounds:
         time.sleep(interval)
         now = stamp()
