@@ -24,7 +24,11 @@ work but how it is loaded:
 Both changes to a module are made to its source as WeasyPrint ships it, when it is
 imported (the statements are found in its syntax tree, not by line number); when
 they are not found exactly (another WeasyPrint) or the cache cannot be written, the
-module is loaded as it is, so typeset is slower to start, never different.
+module is loaded as it is, so typeset is slower to start, never different.  The
+changed modules' bytecode is kept in the cache folder too.  The libraries opened
+through the compiled declarations stay loaded until the process ends
+(:func:`_pin_libraries`).  ``TYPESET_PLAIN_IMPORT=1`` in the environment leaves
+WeasyPrint's modules as shipped (to compare, or to rule this out).
 
 In:  nothing; :func:`install` runs when :mod:`typeset` is imported, before any
 stage imports WeasyPrint.  Out: the import hooks, :func:`cache_dir`,
