@@ -60,6 +60,22 @@ def test_a_page_written_again_is_replayed_and_the_pdf_is_the_same(
     assert redraw.last_write == {"replayed": 0, "drawn": len(document.pages)}
 
 
+def _previewed_then_edited(folder, where: str, growth: str, edition: str):
+    """A copy of the sample in `folder` (no checkpoints in the process), LONG
+    previewed from the cover and again from its checkpoint (a.pdf, b.pdf), then
+    `growth` added to its text at IN_LONG[`where`]: the issue's path."""
+    folder.mkdir()
+    issue = folder / SAMPLE.name
+    shutil.copy(SAMPLE, issue)
+    build_module._CHECKPOINTS.clear()
+    build_module._PREVIOUS.clear()
+    preview(issue, LONG, Options(output=folder / "a.pdf", edition=edition))
+    preview(issue, LONG, Options(output=folder / "b.pdf", edition=edition))
+    anchor = IN_LONG[where]
+    edit(issue, anchor, anchor + growth)
+    return issue
+
+
 @pytest.mark.parametrize("edition", ["screen", "print"])
 def test_a_warm_preview_replays_the_pages_it_takes_over(tmp_path, no_drawings, edition):
     """After an edit of text, the pages a warm preview takes from the last render are
@@ -68,16 +84,7 @@ def test_a_warm_preview_replays_the_pages_it_takes_over(tmp_path, no_drawings, e
     pdfs = []
     for replay in (True, False):
         folder = tmp_path / str(replay)
-        folder.mkdir()
-        issue = folder / SAMPLE.name
-        shutil.copy(SAMPLE, issue)
-        build_module._CHECKPOINTS.clear()
-        build_module._PREVIOUS.clear()
-        # from the cover, then from the checkpoint
-        preview(issue, LONG, Options(output=folder / "a.pdf", edition=edition))
-        preview(issue, LONG, Options(output=folder / "b.pdf", edition=edition))
-        anchor = IN_LONG["first paragraph"]
-        edit(issue, anchor, anchor + "一")
+        issue = _previewed_then_edited(folder, "first paragraph", "一", edition)
         if not replay:
             redraw._DRAWN = {}
         before = dict(typocheck._MEASURED)
@@ -126,15 +133,7 @@ def test_a_warm_preview_takes_the_styles_of_the_last_render(tmp_path, no_drawing
         if not reuse:
             monkeypatch.setattr(restyle, "_twins", lambda old, new: None)
         folder = tmp_path / str(reuse)
-        folder.mkdir()
-        issue = folder / SAMPLE.name
-        shutil.copy(SAMPLE, issue)
-        build_module._CHECKPOINTS.clear()
-        build_module._PREVIOUS.clear()
-        preview(issue, LONG, Options(output=folder / "a.pdf"))
-        preview(issue, LONG, Options(output=folder / "b.pdf"))
-        anchor = IN_LONG["middle"]
-        edit(issue, anchor, anchor + "一二三")
+        issue = _previewed_then_edited(folder, "middle", "一二三", "screen")
         warm = preview(issue, LONG, Options(output=folder / "c.pdf"))
         assert warm.resumed_at is not None
         (previous,) = build_module._PREVIOUS.values()

@@ -360,12 +360,8 @@ def document_pages(document) -> dict[str, tuple[int, int]]:
     the pages a fragment of its <article data-doc> stands on."""
     spans: dict[str, tuple[int, int]] = {}
     for index, page in enumerate(document.pages):
-        for box in page._page_box.descendants():
-            if box.element_tag == "article" and box.element is not None:
-                doc_id = box.element.get("data-doc")
-                if doc_id:
-                    first = spans.get(doc_id, (index, index))[0]
-                    spans[doc_id] = (first, index)
+        for doc_id in resume.shown(page._page_box):
+            spans[doc_id] = (spans.get(doc_id, (index, index))[0], index)
     return spans
 
 

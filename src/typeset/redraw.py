@@ -194,8 +194,7 @@ def kept_drawings(keep: bool, variant: str | None = None):
 
             compressor = zlib.compressobj(level=9)  # as pydyf 0.13 compresses
             compressed = compressor.compress(content) + compressor.flush()
-            if keep:  # a build's streams are not written again
-                _remember_compressed(digest, compressed)
+            _remember_compressed(digest, compressed)
         else:
             _COMPRESSED.move_to_end(digest)
         extra = pydyf.Dictionary(self.extra.copy())
@@ -208,7 +207,9 @@ def kept_drawings(keep: bool, variant: str | None = None):
     for name in ("set_state", "add_group", "add_image", "add_pattern", "add_shading"):
         setattr(Stream, name, impure(name))
     Page.paint = paint
-    if pydyf.__version__.startswith("0.13."):  # `data` as written for pydyf 0.13
+    # a build's streams are never written again: only a preview's go through the
+    # digest (`data` as written for pydyf 0.13)
+    if keep and pydyf.__version__.startswith("0.13."):
         pydyf.Stream.data = property(data)
     try:
         yield

@@ -94,13 +94,13 @@ def capture(html: str, context, spans: dict[str, tuple[int, int]],
     return found
 
 
-def shown(page, doc_ids) -> frozenset:
-    """Those of the documents `doc_ids` that the page box `page` holds a fragment of
-    (of their <article data-doc>)."""
-    return frozenset(
+def shown(page) -> tuple:
+    """The ids of the documents the page box `page` holds a fragment of (of their
+    <article data-doc>), in the order they stand on it."""
+    return tuple(dict.fromkeys(
         box.element.get("data-doc") for box in page.descendants()
         if box.element_tag == "article" and box.element is not None
-        and box.element.get("data-doc") in doc_ids)
+        and box.element.get("data-doc")))
 
 
 def prune(html: str, checkpoint: Checkpoint) -> str:
@@ -187,7 +187,7 @@ def layout_from(html, root_box, context, checkpoint: Checkpoint,
         index += 1
         if resume_at is None and not context.reported_footnotes:
             break
-        context.unfinished = shown(page, until) if until else frozenset()
+        context.unfinished = until.intersection(shown(page)) if until else frozenset()
         if context.unfinished:
             break
         if edited is not None and converged(context, previous, edited, start, index, pages):

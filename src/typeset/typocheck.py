@@ -123,6 +123,7 @@ class _Line:
     final: bool = False
     forced: bool = False
     gap: float = 0.0  # widest space justification opened after a character (em)
+    facts: dict = field(default_factory=dict)  # what is measured of its box, kept
 
 
 #: What was measured of each line box in the last check (id of the box: the box, its
@@ -140,10 +141,11 @@ def _measured(line, known: dict, now: dict) -> dict:
     return facts
 
 
-def _fact(facts: dict, name: str, measure, line):
-    if name not in facts:
-        facts[name] = measure(line)
-    return facts[name]
+def _fact(line, name: str, measure):
+    """`measure(line)`, measured once per line box (see :data:`_MEASURED`)."""
+    if name not in line.facts:
+        line.facts[name] = measure(line)
+    return line.facts[name]
 
 
 def check_document(document, heading_selector: str = "h1,h2,h3,h4,.heading",
@@ -172,12 +174,11 @@ def check_document(document, heading_selector: str = "h1,h2,h3,h4,.heading",
             report.examples[kind].append(Example(line.page, text or line.text))
 
     groups: dict[tuple, list[_Line]] = {}
-    facts = {}
     for line in lines:
-        facts[id(line)] = measured = _measured(line, known, now)
-        line.chars = _fact(measured, "chars", lambda line: _line_chars(line.box), line)
-        line.text = _fact(measured, "text", lambda line: "".join(
-            [char for char, _, _ in line.chars]), line)
+        line.facts = _measured(line, known, now)
+        line.chars = _fact(line, "chars", lambda line: _line_chars(line.box))
+        line.text = _fact(line, "text", lambda line: "".join(
+            [char for char, _, _ in line.chars]))
         line.forced = _ends_with_forced_break(line.box)
         # Fragments of one block (pages, columns) share element and style;
         # anonymous blocks of one element have their own style.
@@ -207,9 +208,8 @@ def check_document(document, heading_selector: str = "h1,h2,h3,h4,.heading",
             # running text only: a last line spread on purpose (text-align-last:
             # justify, names padded to three characters) is not loose
             running = style["text_align_all"] == "justify" and not (line.final or line.forced)
-            line.gap = (_fact(facts[id(line)], "gap", _widest_gap, line)
-                        if running and _fact(facts[id(line)], "may be loose",
-                                             _may_be_loose, line) else 0.0)
+            line.gap = (_fact(line, "gap", _widest_gap)
+                        if running and _fact(line, "may be loose", _may_be_loose) else 0.0)
             report.max_gap_em = max(report.max_gap_em, line.gap)
         if text and end - right > RAGGED_TOLERANCE_PT * PT:
             report.overfull_lines += 1
@@ -221,7 +221,7 @@ def check_document(document, heading_selector: str = "h1,h2,h3,h4,.heading",
         if text and not line.final and text[-1] in NO_LINE_END:
             report.line_end_violations += 1
             add("line_end", line)
-        pairs = _fact(facts[id(line)], "pairs", _uncompressed_pairs, line)
+        pairs = _fact(line, "pairs", _uncompressed_pairs)
         if pairs:
             report.uncompressed_pairs += pairs
             add("uncompressed_pair", line)
