@@ -249,12 +249,6 @@ def _render_and_write(issue, layout, html, source, options, output, ids, shown, 
         if len(outside) > 3:
             lines.append(f"{display_path(source)}: … and {len(outside) - 3} more overflow(s)")
         raise TypesetError("\n".join(lines))
-    headings = layout.settings["typography"]["headings"]
-    typography = check_document(document, heading_selector=headings,
-                                keep=bool(options.only))
-    step("render", f"5/6 render   {len(document.pages)} pages; {typography.summary()}")
-    for message in warnings:
-        log(f"typeset: WeasyPrint: {message}")
     front = tuple(layout.settings["numbering"]["front"])
     press = None
     if options.edition == "print":
@@ -265,9 +259,19 @@ def _render_and_write(issue, layout, html, source, options, output, ids, shown, 
         front, first = (), offset + first_index - len(front) + 1
     else:
         first = 1
-    # a preview's pages are drawn once: the next render (`--watch`) takes most again
-    data = pdf.pdf_bytes(document, front, first, edition=options.edition, press=press,
-                         keep_drawings=bool(options.only))
+    # a build's last pages are drawn on another core meanwhile; a preview's pages
+    # are drawn once, and the next render (`--watch`) takes most of them again
+    aside = None if options.only else pdf.drawn_aside(document, front, first,
+                                                      options.edition, press)
+    with aside or contextlib.nullcontext():
+        headings = layout.settings["typography"]["headings"]
+        typography = check_document(document, heading_selector=headings,
+                                    keep=bool(options.only))
+        step("render", f"5/6 render   {len(document.pages)} pages; {typography.summary()}")
+        for message in warnings:
+            log(f"typeset: WeasyPrint: {message}")
+        data = pdf.pdf_bytes(document, front, first, edition=options.edition, press=press,
+                             keep_drawings=bool(options.only), aside=aside)
     write_atomic(data, output)
     # the checkpoints beside the PDF, for the next cold preview of this issue; an
     # output folder that cannot take them leaves previews cold, not wrong

@@ -94,8 +94,12 @@ def _each(task, files: list[Path], options: Options) -> int:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    from .aside import forbidden
+
     context = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    # one worker per core already: none draws pages aside (`typeset.aside`)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                             initializer=forbidden) as pool:
         futures = [pool.submit(_guarded, task, path, options) for path in files]
         for future in futures:
             report(future.result())

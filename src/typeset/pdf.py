@@ -360,7 +360,7 @@ def _write_chunked(pdf, output, version, identifier) -> None:
 
 def pdf_bytes(document: weasyprint.Document, front: tuple[str, ...] = (),
               first_number: int = 1, edition: str = "screen", press=None,
-              keep_drawings: bool = False) -> bytes:
+              keep_drawings: bool = False, aside=None, only: range | None = None) -> bytes:
     """Serialise a rendered document to the PDF of `edition`, fonts embedded and subset.
 
     Page labels say what the printed pages say: the `front` pages by name (封面, 封二),
@@ -370,6 +370,8 @@ def pdf_bytes(document: weasyprint.Document, front: tuple[str, ...] = (),
     one) fails the write with `TypesetError`: a PDF that misses its variant's rules is
     never written.  A page drawn in the last write with `keep_drawings` (a preview's)
     whose page box this document shows again is not drawn again (`typeset.redraw`).
+    With `aside` (from :func:`drawn_aside`), the pages another process drew are
+    replayed; `only` is that process's own write, which draws those pages alone.
     """
     from .errors import TypesetError
     from .redraw import kept_drawings
@@ -392,9 +394,22 @@ def pdf_bytes(document: weasyprint.Document, front: tuple[str, ...] = (),
     else:
         tagging = _nothing()
     with tuned_gc(), collected_warnings() as warnings, tagging, kept_subsets(), \
-            object_streams_in_chunks(), kept_drawings(keep_drawings, VARIANTS[edition]):
+            object_streams_in_chunks(), kept_drawings(
+                keep_drawings, VARIANTS[edition], pages=document.pages, only=only,
+                given=aside):
         data = document.write_pdf(finisher=finish, pdf_variant=VARIANTS[edition])
     if warnings:
         raise TypesetError(f"typeset: the {edition} edition's PDF ({VARIANTS[edition]}): "
                            f"{warnings[0]}")
     return data
+
+
+def drawn_aside(document: weasyprint.Document, front: tuple[str, ...] = (),
+                first_number: int = 1, edition: str = "screen", press=None):
+    """Start drawing the last pages of `document`'s PDF in another process
+    (`typeset.aside`); return what to give `pdf_bytes` as `aside` (and close when
+    done), or None when they are all drawn here.  The arguments are `pdf_bytes`'s."""
+    from .aside import started
+
+    return started(document.pages, lambda only: pdf_bytes(
+        document, front, first_number, edition=edition, press=press, only=only))

@@ -97,11 +97,19 @@ def _pristine(font):
 
 
 @contextmanager
-def kept_drawings(keep: bool, variant: str | None = None):
+def kept_drawings(keep: bool, variant: str | None = None, *, pages: list = (),
+                  only: range | None = None, given=None):
     """For the duration: pages drawn in the last write that kept drawings are replayed
     rather than drawn, and compressed streams are reused (see the module's
     docstring); with `keep`, this write's drawings are kept for the next.  `variant`
-    (the PDF variant written) tells drawings apart besides the page box."""
+    (the PDF variant written) tells drawings apart besides the page box.
+
+    Drawn aside (`typeset.aside`), `pages` being the document's pages: with `only`, a
+    range of their indexes, this write draws and records those pages alone, put in
+    :data:`handed_out` with their compressed streams, and raises `AllDrawn` after the
+    last; with `given` (an `aside.Aside`), the pages from `given.first` on are
+    replayed from the drawings the other process handed out, and their streams'
+    compressed contents taken from it."""
     import pydyf
     from weasyprint.document import Page
     from weasyprint.pdf.stream import Stream
@@ -114,6 +122,9 @@ def kept_drawings(keep: bool, variant: str | None = None):
     original_paint, original_data = Page.paint, pydyf.Stream.data
     drawn: dict[tuple, Drawing] = {}
     last_write.update(replayed=0, drawn=0)
+    keep = keep or only is not None  # drawing aside records what it draws
+    index = {id(page): number for number, page in enumerate(pages)}
+    compressed_by_digest = given.compressed if given is not None else _COMPRESSED
 
     def add_font(self, pango_font):
         font, size = originals["add_font"](self, pango_font)
@@ -149,8 +160,20 @@ def kept_drawings(keep: bool, variant: str | None = None):
         return method
 
     def paint(page, stream, scale=1):
-        global _page
         tags = stream._tags
+        number = index.get(id(page))
+        if only is not None:
+            if number in only:
+                _hand_out(number, page, stream, scale)
+            if number is None or number >= only[-1]:
+                raise AllDrawn
+            return
+        if given is not None and number is not None and number >= given.first:
+            drawing = given.drawing(number, page, stream)
+            if drawing is not None:
+                _replay(drawing, stream)
+                last_write["replayed"] += 1
+                return
         key = (id(page._page_box), scale, variant, tags is not None)
         kept = _DRAWN.get(key)
         if (kept is not None and kept.box is page._page_box
@@ -164,22 +187,51 @@ def kept_drawings(keep: bool, variant: str | None = None):
         if not keep:  # nothing to record this drawing for
             original_paint(page, stream, scale)
             return
+        drawing = recorded(page, stream, scale)
+        if drawing is not None:
+            drawn[key] = drawing
+
+    def recorded(page, stream, scale) -> Drawing | None:
+        """Draw `page` into `stream`; return what drawing did, or None if a replay
+        could not do it again."""
+        global _page
+        tags = stream._tags
         record, before, tags_before = _Record(), len(stream.stream), len(tags or ())
         outer, _page = _page, record
         try:
             original_paint(page, stream, scale)
         finally:
             _page = outer
-        if not record.impure:
-            fonts = []
-            for font_key, glyphs in record.fonts.items():
-                font = stream._fonts[font_key]
-                fonts.append((font_key, [(glyph, font.to_unicode[glyph], font.widths[glyph])
-                                         for glyph in glyphs]))
-            drawn[key] = Drawing(
-                page._page_box, before, tags_before, stream.stream[before:], fonts,
-                list(record.alphas.items()),
-                [(box, dict(mark)) for box, mark in list((tags or {}).items())[tags_before:]])
+        if record.impure:
+            return None
+        fonts = []
+        for font_key, glyphs in record.fonts.items():
+            font = stream._fonts[font_key]
+            fonts.append((font_key, [(glyph, font.to_unicode[glyph], font.widths[glyph])
+                                     for glyph in glyphs]))
+        return Drawing(
+            page._page_box, before, tags_before, stream.stream[before:], fonts,
+            list(record.alphas.items()),
+            [(box, dict(mark)) for box, mark in list((tags or {}).items())[tags_before:]])
+
+    def _hand_out(number, page, stream, scale) -> None:
+        """Draw page `number` and put what a replay needs in :data:`handed_out`:
+        picklable, its boxes told by their ids, its operators joined as pydyf joins
+        them and the page's whole stream compressed as pydyf compresses it."""
+        drawing = recorded(page, stream, scale)
+        if drawing is None:  # the other process draws it
+            return
+        join = b"\n".join
+        operators = ([join(pydyf._to_bytes(item) for item in drawing.operators)]
+                     if drawing.operators else [])
+        extra = {}
+        if stream.compress:
+            content = join(pydyf._to_bytes(item) for item in stream.stream)
+            if len(content) >= COMPRESSED_MIN:
+                extra[_digest(content)] = _compressed(content)
+        handed_out[number] = (
+            drawing.before, drawing.tags_before, operators, drawing.fonts, drawing.alphas,
+            [(id(box), mark) for box, mark in drawing.tags], extra)
 
     def data(self):
         if not self.compress:
@@ -187,15 +239,13 @@ def kept_drawings(keep: bool, variant: str | None = None):
         content = b"\n".join(pydyf._to_bytes(item) for item in self.stream)
         if len(content) < COMPRESSED_MIN:
             return original_data.fget(self)
-        digest = hashlib.blake2b(content, digest_size=20).digest()
-        compressed = _COMPRESSED.get(digest)
+        digest = _digest(content)
+        compressed = compressed_by_digest.get(digest)
         if compressed is None:
-            import zlib
-
-            compressor = zlib.compressobj(level=9)  # as pydyf 0.13 compresses
-            compressed = compressor.compress(content) + compressor.flush()
-            _remember_compressed(digest, compressed)
-        else:
+            compressed = _compressed(content)
+            if given is None:
+                _remember_compressed(digest, compressed)
+        elif given is None:
             _COMPRESSED.move_to_end(digest)
         extra = pydyf.Dictionary(self.extra.copy())
         extra["Filter"] = "/FlateDecode"
@@ -208,8 +258,9 @@ def kept_drawings(keep: bool, variant: str | None = None):
         setattr(Stream, name, impure(name))
     Page.paint = paint
     # a build's streams are never written again: only a preview's go through the
-    # digest (`data` as written for pydyf 0.13)
-    if keep and pydyf.__version__.startswith("0.13."):
+    # digest, and a build's whose pages were drawn aside (`data` as written for
+    # pydyf 0.13)
+    if (keep or given is not None) and pydyf.__version__.startswith("0.13."):
         pydyf.Stream.data = property(data)
     try:
         yield
@@ -218,8 +269,29 @@ def kept_drawings(keep: bool, variant: str | None = None):
             setattr(Stream, name, method)
         Page.paint = original_paint
         pydyf.Stream.data = original_data
-        if keep:
+        if keep and only is None:
             _DRAWN = drawn
+
+
+#: The pages drawn by a write with `only` (drawing aside): page index: what
+#: `aside.Aside.drawing` needs to replay it in the other process.
+handed_out: dict[int, tuple] = {}
+
+
+class AllDrawn(Exception):
+    """Raised by a write with `only` when its last page is drawn: the rest of the
+    write is the other process's."""
+
+
+def _digest(content: bytes) -> bytes:
+    return hashlib.blake2b(content, digest_size=20).digest()
+
+
+def _compressed(content: bytes) -> bytes:
+    import zlib
+
+    compressor = zlib.compressobj(level=9)  # as pydyf 0.13 compresses
+    return compressor.compress(content) + compressor.flush()
 
 
 def _replay(drawing: Drawing, stream) -> None:

@@ -1,0 +1,196 @@
+"""Pages drawn aside: a second process draws a build's last pages while this one
+checks the typography and draws the first ones.
+
+Once a build has laid out its pages, what is left runs on one core: the typography
+check (0.1 s for the sample issue), drawing every page (WeasyPrint's ``Page.paint``,
+0.4 s) and writing the PDF, whose page streams pydyf compresses at zlib level 9
+(0.15 s).  On a machine with a second core, :func:`started` forks the process there:
+the child holds the very page boxes, without a copy, draws the pages from
+`Aside.first` on through `redraw.kept_drawings(only=…)` and compresses their streams;
+it hands back, through a pipe, what `redraw` needs to replay each page (its content
+stream's bytes, the fonts and glyphs it used, its alpha states, its marked content
+with each box told by its id, which is the same object in both processes).  The
+parent meanwhile runs the typography check and draws the pages before `first`; it
+then replays the child's pages in their place, in page order, so that fonts, subsets
+and structure come out as drawing them would make them: the PDF is byte for byte the
+one a build drawing every page itself writes (tests/test_aside.py).
+
+Any page the child could not hand back (an image, a glyph missing from its font, a
+font the parent has not met yet, a box it cannot find) and every page when the child
+failed or died is drawn by the parent: the aside makes a build faster, never
+different or broken.  It is not used below :data:`MIN_PAGES` pages, for a preview
+(its pages are replayed from the last render instead), in a process pool that
+already keeps every core busy (`forbidden`), where ``os.fork`` does not exist, when
+the process has other threads (a fork copies only the calling one), or with
+``TYPESET_DRAW_ASIDE=0`` in the environment.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import signal
+import threading
+from collections.abc import Callable
+
+#: Pages a build needs before half of them are drawn aside: below, the fork and the
+#: hand-over cost about what drawing the pages would.
+MIN_PAGES = 8
+
+#: Share of the pages the child draws: the parent first runs the typography check,
+#: which costs about a quarter of drawing every page.
+SHARE = 0.55
+
+_allowed = True
+
+
+def forbidden() -> None:
+    """Never draw aside in this process (a worker of a pool with one per core)."""
+    global _allowed
+    _allowed = False
+
+
+def _cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _single_threaded() -> bool:
+    if threading.active_count() > 1:
+        return False
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return False
+
+
+class Aside:
+    """A child process drawing the pages from `first` on (made by :func:`started`)."""
+
+    def __init__(self, first: int, pid: int, reader: int, pages: list) -> None:
+        self.first = first
+        self._pid, self._reader, self._pages = pid, reader, pages
+        self._handed: dict[int, tuple] | None = None
+        #: the compressed contents of the child's page streams: digest: bytes
+        self.compressed: dict[bytes, bytes] = {}
+        self.replayed = 0
+
+    def _collect(self) -> dict[int, tuple]:
+        """What the child handed out (waiting for it), or nothing if it failed."""
+        if self._handed is None:
+            chunks = []
+            try:
+                while chunk := os.read(self._reader, 1 << 20):
+                    chunks.append(chunk)
+            except OSError:
+                chunks = []
+            self._reap(wait=True)  # the pipe is closed: the child is leaving
+            handed = {}
+            if self._status == 0 and chunks:
+                try:
+                    handed = pickle.loads(b"".join(chunks))
+                except Exception:  # noqa: BLE001 -- a damaged hand-over: draw them here
+                    handed = {}
+            for entry in handed.values():
+                self.compressed.update(entry[6])
+            self._handed = handed
+        return self._handed
+
+    def drawing(self, number: int, page, stream):
+        """The `redraw.Drawing` that replays page `number` into `stream`, or None when
+        this process must draw the page itself."""
+        from .redraw import Drawing
+
+        entry = self._collect().get(number)
+        if entry is None:
+            return None
+        before, tags_before, operators, fonts, alphas, tags, _ = entry
+        if before != len(stream.stream) or tags_before != len(stream._tags or ()):
+            return None
+        if any(key not in stream._fonts for key, _ in fonts):
+            return None  # a font first used here: drawing adds it where it belongs
+        boxes = {}
+        if tags:
+            boxes = {id(box): box for box in _descendants(page._page_box)}
+            if any(box_id not in boxes for box_id, _ in tags):
+                return None
+        self.replayed += 1
+        return Drawing(page._page_box, before, tags_before, operators, fonts, alphas,
+                       [(boxes[box_id], mark) for box_id, mark in tags])
+
+    _status: int | None = None
+
+    def _reap(self, wait: bool) -> None:
+        if self._reader is not None:
+            os.close(self._reader)
+            self._reader = None
+        if self._status is None:
+            try:
+                if not wait:
+                    os.kill(self._pid, signal.SIGKILL)
+                _, status = os.waitpid(self._pid, 0)
+                self._status = os.waitstatus_to_exitcode(status)
+            except (ChildProcessError, ProcessLookupError):
+                self._status = -1
+
+    def close(self) -> None:
+        """Done with the child: if it is still drawing (the write failed before it
+        was needed), it is killed; it is reaped either way."""
+        self._reap(wait=False)
+
+    def __enter__(self) -> Aside:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _descendants(box):
+    yield box
+    for child in getattr(box, "children", ()):
+        yield from _descendants(child)
+
+
+def started(pages: list, draw: Callable[[range], object]) -> Aside | None:
+    """Fork a child that calls `draw(only)`, `only` being the range of page indexes it
+    is to draw (a write through `redraw.kept_drawings(only=…)`), and hands back
+    `redraw.handed_out`; return the `Aside` to give the parent's write, or None when
+    drawing aside is not worth it or not possible here (see the module's docstring)."""
+    if (not _allowed or len(pages) < MIN_PAGES or not hasattr(os, "fork")
+            or os.environ.get("TYPESET_DRAW_ASIDE") == "0" or _cores() < 2
+            or not _single_threaded()):
+        return None
+    first = len(pages) - max(1, round(len(pages) * SHARE))
+    reader, writer = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(reader)
+        os.close(writer)
+        return None
+    if pid == 0:  # the child: draw, hand over, and leave without any clean-up
+        code = 1
+        try:
+            os.close(reader)
+            import gc
+
+            gc.disable()  # short-lived: and the collector would touch every shared page
+            from . import redraw
+
+            redraw.handed_out.clear()
+            with contextlib.suppress(redraw.AllDrawn):  # its last page drawn
+                draw(range(first, len(pages)))
+            data = pickle.dumps(redraw.handed_out, protocol=pickle.HIGHEST_PROTOCOL)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(writer, view):]
+            code = 0
+        except BaseException:  # noqa: BLE001 -- the parent draws what it lacks
+            pass
+        finally:
+            os._exit(code)
+    os.close(writer)
+    return Aside(first, pid, reader, pages)
