@@ -281,14 +281,46 @@ def object_streams_in_chunks():
         pydyf.PDF.write = original
 
 
+@contextmanager
+def page_references_kept():
+    """For the duration: pydyf's ``PDF.page_references`` (the reference of every page,
+    built anew at each ask) is built once per number of pages.  WeasyPrint's tagged
+    PDF asks it for each structure element: 3,900 times for the sample's 31 pages."""
+    original = pydyf.PDF.page_references
+
+    def page_references(pdf):
+        pages = len(pdf.pages["Kids"])
+        kept = pdf.__dict__.get("_typeset_page_references")
+        if kept is None or kept[0] != pages:
+            kept = pdf._typeset_page_references = (pages, original.fget(pdf))
+        return kept[1]
+
+    pydyf.PDF.page_references = property(page_references)
+    try:
+        yield
+    finally:
+        pydyf.PDF.page_references = original
+
+
+#: Threads that compress a PDF's streams while the writing thread serialises its
+#: objects (zlib lets go of Python's lock while it compresses).
+COMPRESSING_THREADS = 2
+
+
 def _write_chunked(pdf, output, version, identifier) -> None:
     """pydyf 0.13's ``PDF.write`` with ``compress``, the compressible objects put in
     object streams of :data:`OBJECTS_PER_STREAM` (derived from pydyf, BSD-3-Clause,
-    © Kozea)."""
+    © Kozea).  Each stream is compressed in one of :data:`COMPRESSING_THREADS`
+    threads, or taken from a preview's last write (`redraw.kept_stream`), while this
+    thread joins the next one's content and serialises the other objects; the bytes
+    are pydyf's."""
+    from concurrent.futures import ThreadPoolExecutor
     from hashlib import md5
     from math import ceil, log
 
-    from pydyf import Array, Stream, String, _to_bytes
+    from pydyf import Array, Dictionary, Stream, String, _to_bytes
+
+    from .redraw import _compressed, kept_stream, stream_compressed
 
     version = _to_bytes(version or b"1.7")
     if identifier not in (False, True, None):
@@ -298,34 +330,58 @@ def _write_chunked(pdf, output, version, identifier) -> None:
     pdf.write_line(b"%PDF-" + version, output)
     pdf.write_line(b"%\xf0\x9f\x96\xa4", output)
 
-    compressed = []
-    for object_ in pdf.objects:
-        if object_.free == "f":
-            continue
-        if object_.compressible:
-            compressed.append(object_)
-        else:
+    with ThreadPoolExecutor(COMPRESSING_THREADS) as pool:
+        def compressed(stream):  # (digest, compressed bytes or their future)
+            content = b"\n".join(_to_bytes(item) for item in stream.stream)
+            digest, known = kept_stream(content)
+            return digest, known if known is not None else pool.submit(_compressed, content)
+
+        def written(stream, digest, body) -> bytes:
+            if not isinstance(body, bytes):
+                body = body.result()
+                stream_compressed(digest, body)
+            extra = Dictionary(stream.extra.copy())
+            extra["Filter"] = "/FlateDecode"
+            extra["Length"] = len(body)
+            return (f"{stream.number} {stream.generation} obj\n".encode() + b"\n".join(
+                (extra.data, b"stream", body, b"endstream")) + b"\nendobj")
+
+        compressible, direct = [], []
+        for object_ in pdf.objects:
+            if object_.free == "f":
+                continue
+            if object_.compressible:
+                compressible.append(object_)
+            elif isinstance(object_, Stream) and object_.compress:
+                direct.append((object_, *compressed(object_)))
+            else:
+                direct.append((object_, None, None))
+
+        where = {}  # object number: (its object stream's number, index in it)
+        object_streams = []  # numbered in this order, as pydyf numbers them
+        for start in range(0, len(compressible), OBJECTS_PER_STREAM):
+            chunk = compressible[start:start + OBJECTS_PER_STREAM]
+            header, parts, position = [], [], 0
+            for object_ in chunk:
+                data = object_.data
+                parts.append(data)
+                header.extend((object_.number, position))
+                position += len(data) + 1
+            header = " ".join(str(number) for number in header)
+            stream = Stream([header, *parts], {
+                "Type": "/ObjStm", "N": len(chunk), "First": len(header) + 1}, True)
+            object_streams.append((stream, chunk, *compressed(stream)))
+
+        for object_, digest, body in direct:
             object_.offset = pdf.current_position
-            pdf.write_line(object_.indirect, output)
-
-    where = {}  # object number: (its object stream's number, index in it)
-    for start in range(0, len(compressed), OBJECTS_PER_STREAM):
-        chunk = compressed[start:start + OBJECTS_PER_STREAM]
-        header, parts, position = [], [], 0
-        for object_ in chunk:
-            data = object_.data
-            parts.append(data)
-            header.extend((object_.number, position))
-            position += len(data) + 1
-        header = " ".join(str(number) for number in header)
-        stream = Stream([header, *parts], {
-            "Type": "/ObjStm", "N": len(chunk), "First": len(header) + 1}, True)
-        stream.offset = pdf.current_position
-        pdf.add_object(stream)
-        pdf.write_line(stream.indirect, output)
-        where.update((object_.number, (stream.number, index))
-                     for index, object_ in enumerate(chunk))
-
+            pdf.write_line(object_.indirect if body is None
+                           else written(object_, digest, body), output)
+        for stream, chunk, digest, body in object_streams:
+            stream.offset = pdf.current_position
+            pdf.add_object(stream)
+            pdf.write_line(written(stream, digest, body), output)
+            where.update((object_.number, (stream.number, index))
+                         for index, object_ in enumerate(chunk))
     xref = [(2, *where[object_.number]) if object_.number in where
             else (bool(object_.number), object_.offset, object_.generation)
             for object_ in pdf.objects]
@@ -394,7 +450,7 @@ def pdf_bytes(document: weasyprint.Document, front: tuple[str, ...] = (),
     else:
         tagging = _nothing()
     with tuned_gc(), collected_warnings() as warnings, tagging, kept_subsets(), \
-            object_streams_in_chunks(), kept_drawings(
+            object_streams_in_chunks(), page_references_kept(), kept_drawings(
                 keep_drawings, VARIANTS[edition], pages=document.pages, only=only,
                 given=aside):
         data = document.write_pdf(finisher=finish, pdf_variant=VARIANTS[edition])

@@ -119,12 +119,11 @@ def kept_drawings(keep: bool, variant: str | None = None, *, pages: list = (),
     originals = {name: getattr(Stream, name) for name in (
         "add_font", "set_alpha", "set_state", "add_group", "add_image", "add_pattern",
         "add_shading")}
-    original_paint, original_data = Page.paint, pydyf.Stream.data
+    original_paint = Page.paint
     drawn: dict[tuple, Drawing] = {}
     last_write.update(replayed=0, drawn=0)
     keep = keep or only is not None  # drawing aside records what it draws
     index = {id(page): number for number, page in enumerate(pages)}
-    compressed_by_digest = given.compressed if given is not None else _COMPRESSED
 
     def add_font(self, pango_font):
         font, size = originals["add_font"](self, pango_font)
@@ -233,42 +232,26 @@ def kept_drawings(keep: bool, variant: str | None = None, *, pages: list = (),
             drawing.before, drawing.tags_before, operators, drawing.fonts, drawing.alphas,
             [(id(box), mark) for box, mark in drawing.tags], extra)
 
-    def data(self):
-        if not self.compress:
-            return original_data.fget(self)
-        content = b"\n".join(pydyf._to_bytes(item) for item in self.stream)
-        if len(content) < COMPRESSED_MIN:
-            return original_data.fget(self)
-        digest = _digest(content)
-        compressed = compressed_by_digest.get(digest)
-        if compressed is None:
-            compressed = _compressed(content)
-            if given is None:
-                _remember_compressed(digest, compressed)
-        elif given is None:
-            _COMPRESSED.move_to_end(digest)
-        extra = pydyf.Dictionary(self.extra.copy())
-        extra["Filter"] = "/FlateDecode"
-        extra["Length"] = len(compressed)
-        return b"\n".join((extra.data, b"stream", compressed, b"endstream"))
-
     Stream.add_font = add_font
     Stream.set_alpha = set_alpha
     for name in ("set_state", "add_group", "add_image", "add_pattern", "add_shading"):
         setattr(Stream, name, impure(name))
     Page.paint = paint
-    # a build's streams are never written again: only a preview's go through the
-    # digest, and a build's whose pages were drawn aside (`data` as written for
-    # pydyf 0.13)
-    if (keep or given is not None) and pydyf.__version__.startswith("0.13."):
-        pydyf.Stream.data = property(data)
+    # a build's streams are never written again: only a preview's are kept, and
+    # looked up with a build's whose pages were drawn aside (`kept_stream`)
+    global _streams, _keep_streams
+    outer_streams = _streams, _keep_streams
+    if given is not None:
+        _streams, _keep_streams = given.compressed, False
+    elif keep and only is None:
+        _streams, _keep_streams = _COMPRESSED, True
     try:
         yield
     finally:
         for name, method in originals.items():
             setattr(Stream, name, method)
         Page.paint = original_paint
-        pydyf.Stream.data = original_data
+        _streams, _keep_streams = outer_streams
         if keep and only is None:
             _DRAWN = drawn
 
@@ -283,14 +266,39 @@ class AllDrawn(Exception):
     write is the other process's."""
 
 
+#: While a write may take compressed stream contents (digest: compressed bytes) and
+#: whether it keeps the ones it makes (see `kept_drawings`).
+_streams: dict | None = None
+_keep_streams = False
+
+
+def kept_stream(content: bytes) -> tuple[bytes | None, bytes | None]:
+    """What the write under way knows of a stream's `content`: (its digest, its
+    compressed bytes), either None; (None, None) when it keeps no streams."""
+    if _streams is None or len(content) < COMPRESSED_MIN:
+        return None, None
+    digest = _digest(content)
+    compressed = _streams.get(digest)
+    if compressed is not None and _keep_streams:
+        _COMPRESSED.move_to_end(digest)
+    return digest, compressed
+
+
+def stream_compressed(digest: bytes | None, compressed: bytes) -> None:
+    """Note what a stream of digest `digest` (from `kept_stream`) compressed to."""
+    if digest is not None and _keep_streams:
+        _remember_compressed(digest, compressed)
+
+
 def _digest(content: bytes) -> bytes:
     return hashlib.blake2b(content, digest_size=20).digest()
 
 
 def _compressed(content: bytes) -> bytes:
+    """`content` compressed as pydyf 0.13 compresses a stream (zlib level 9)."""
     import zlib
 
-    compressor = zlib.compressobj(level=9)  # as pydyf 0.13 compresses
+    compressor = zlib.compressobj(level=9)
     return compressor.compress(content) + compressor.flush()
 
 
