@@ -894,16 +894,21 @@ class _Builder:
         for part in ("thead", "tbody"):
             pending: list[int] = []  # remaining row spans per extra column occupied
             for row_el in el.iterfind(f"{part}/row"):
-                row = self.row(row_el)
+                # the spans only (as `row` reads them), not the cells' text again
+                spans = [(int(c.get("colspan", 1)), int(c.get("rowspan", 1)))
+                         for c in row_el.iterfind("cell")]
                 carried = len([p for p in pending if p > 0])
-                width = sum(c.colspan for c in row.cells) + carried
+                width = sum(colspan for colspan, _ in spans) + carried
                 if width != ncols:
                     self.problem(
                         row_el, f"expected cells filling {ncols} columns in <row>, found {width}"
                     )
                 pending = [p - 1 for p in pending if p > 1]
-                for cell in row.cells:
-                    pending.extend([cell.rowspan - 1] * cell.colspan if cell.rowspan > 1 else [])
+                for colspan, rowspan in spans:
+                    pending.extend([rowspan - 1] * colspan if rowspan > 1 else [])
+
+
+_LINE_BREAK = re.compile(r"[ \t\r]*\n[ \t\r\n]*")
 
 
 def _squeeze(nodes: list[m.Inline]) -> tuple[m.Inline, ...]:
@@ -916,7 +921,8 @@ def _squeeze(nodes: list[m.Inline]) -> tuple[m.Inline, ...]:
     out: list[m.Inline] = []
     for node in nodes:
         if node.kind == "text":
-            text = re.sub(r"[ \t\r]*\n[ \t\r\n]*", _newline, node.text)
+            text = (_LINE_BREAK.sub(_newline, node.text) if "\n" in node.text
+                    else node.text)
             if text:
                 out.append(m.Inline("text", text))
         else:
