@@ -13,14 +13,16 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
+from typeset import model as m
 from typeset import parse
 from typeset.cli import main
 from typeset.errors import InputError
 from typeset.layout import load_layout
+from typeset.parse import parse_issue
 from typeset.preflight import NOT_PRINTED, _cmap
 from typeset.schema import DATATYPES, datatype_defines, validator, value_rules
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, GOVCN, SAMPLE
 
 MINIMAL = (FIXTURES / "minimal.xml").read_text(encoding="utf-8")
 FEATURES = (FIXTURES / "features.xml").read_text(encoding="utf-8")
@@ -696,3 +698,44 @@ def test_preflight_skips_only_fields_that_are_not_printed():
     """A new field is printed, and checked, unless someone decides otherwise here."""
     assert {"id", "kind", "section_id", "align", "src", "width", "date_style",
             "date_line_style", "published_style"} == NOT_PRINTED
+
+
+def _every_figure(node):
+    """Figures found by walking every field of every dataclass (no annotations read)."""
+    import dataclasses
+
+    if isinstance(node, m.Figure):
+        yield node
+    elif dataclasses.is_dataclass(node) and not isinstance(node, type):
+        for f in dataclasses.fields(node):
+            yield from _every_figure(getattr(node, f.name))
+    elif isinstance(node, tuple | list):
+        for item in node:
+            yield from _every_figure(item)
+
+
+@pytest.mark.parametrize("source", [*sorted(FIXTURES.glob("*.xml")), SAMPLE, GOVCN],
+                         ids=lambda p: p.name)
+def test_figures_skips_only_fields_that_cannot_hold_one(source):
+    """check_figures walks the model by its annotations, skipping text runs: it finds
+    every figure a walk of every field finds."""
+    from typeset.resources import figures
+
+    issue = parse_issue(source)
+    assert list(figures(issue.sections)) == list(_every_figure(issue.sections))
+
+
+def test_figures_walks_a_field_whose_annotation_does_not_say():
+    """A container annotated loosely (object, a bare tuple) is walked."""
+    import dataclasses
+
+    from typeset.resources import figures
+
+    figure = m.Figure("a.png", "", (), "", 3)
+
+    @dataclasses.dataclass(frozen=True)
+    class Loose:
+        anything: object
+        text: str = ""
+
+    assert list(figures(Loose((figure,)))) == [figure]

@@ -18,10 +18,14 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import datetime
+import functools
 import mimetypes
 import os
 import re
 import stat
+import types
+import typing
 import urllib.parse
 import warnings
 from collections.abc import Iterable, Iterator
@@ -136,18 +140,51 @@ def figures(node) -> Iterator[m.Figure]:
     """Every `Figure` reachable from a model node, in document order.
 
     Walks dataclass fields and tuples generically, so a figure placed in any new
-    container of the model is found without this function knowing about it.
+    container of the model is found without this function knowing about it; it
+    skips the fields whose type annotations cannot lead to a figure (`_fields_to_walk`:
+    the thousands of inline text runs of an issue).
     """
     if isinstance(node, m.Figure):
         yield node
     elif dataclasses.is_dataclass(node) and not isinstance(node, type):
-        for f in dataclasses.fields(node):
-            value = getattr(node, f.name)
+        for name in _fields_to_walk(type(node)):
+            value = getattr(node, name)
             if isinstance(value, tuple | list) or dataclasses.is_dataclass(value):
                 yield from figures(value)
     elif isinstance(node, tuple | list):
         for item in node:
             yield from figures(item)
+
+
+@functools.cache
+def _fields_to_walk(cls: type) -> tuple[str, ...]:
+    """The fields of dataclass `cls` that may lead to a `Figure`, by their annotations:
+    all of them but those whose annotation names only types that cannot (strings,
+    numbers, dates, and dataclasses all of whose fields cannot, like `Inline`)."""
+    return tuple(f.name for f in dataclasses.fields(cls)
+                 if _may_lead_to_figure(typing.get_type_hints(cls)[f.name], frozenset()))
+
+
+#: Types that hold no figure.
+_LEAVES = (str, int, float, bool, bytes, type(None), datetime.date, Path)
+
+
+def _may_lead_to_figure(annotation, seen: frozenset) -> bool:
+    if annotation is m.Figure:
+        return True
+    if isinstance(annotation, type) and dataclasses.is_dataclass(annotation):
+        if annotation in seen:  # a cycle (Inline's children): decided elsewhere
+            return False
+        hints = typing.get_type_hints(annotation)
+        return any(_may_lead_to_figure(hints[f.name], seen | {annotation})
+                   for f in dataclasses.fields(annotation))
+    if isinstance(annotation, type) and issubclass(annotation, _LEAVES):
+        return False
+    arguments = typing.get_args(annotation)
+    origin = typing.get_origin(annotation)
+    if arguments and origin in (tuple, list, typing.Union, types.UnionType):
+        return any(_may_lead_to_figure(a, seen) for a in arguments if a is not Ellipsis)
+    return True  # anything else (Any, object, a bare tuple): walked
 
 
 def check_figures(issue: m.Issue) -> None:
