@@ -241,6 +241,9 @@ def _html(markup: str, base_url: str, fetcher) -> weasyprint.HTML:
 _SUBSETS: dict[tuple, bytes] = {}
 #: Subsets kept at most (each a few hundred KB of a CJK face).
 SUBSET_LIMIT = 32
+#: Each face's font file as WeasyPrint copies it out of HarfBuzz for every write
+#: (face, its size in bytes): the bytes.  The process's font map keeps its faces.
+_FACE_DATA: dict[tuple, bytes] = {}
 
 
 @contextmanager
@@ -249,9 +252,11 @@ def kept_subsets():
     ``Font._harfbuzz_subset``, 20-45 ms for a CJK face) made once per face and glyph
     set in the process, and taken from :data:`_SUBSETS` when asked for again.  The
     face is told by its HarfBuzz face (the process's shared font map keeps one per
-    font) and its size in bytes."""
+    font) and its size in bytes.  So is the whole font file WeasyPrint copies out of
+    each face it writes (2 ms for a CJK face, four faces in every write)."""
+    from weasyprint.pdf import fonts as fonts_module
     from weasyprint.pdf.fonts import Font
-    from weasyprint.text.ffi import ffi
+    from weasyprint.text.ffi import ffi, harfbuzz
 
     original = Font._harfbuzz_subset
 
@@ -268,10 +273,27 @@ def kept_subsets():
         _SUBSETS[key] = font.file_content
 
     Font._harfbuzz_subset = subset
+    original_data = fonts_module.get_hb_object_data
+
+    def face_data(hb_object, ot_color=None, glyph=None):
+        if ot_color is not None:
+            return original_data(hb_object, ot_color, glyph)
+        blob = harfbuzz.hb_face_reference_blob(hb_object)
+        try:
+            key = (int(ffi.cast("uintptr_t", hb_object)), harfbuzz.hb_blob_get_length(blob))
+        finally:
+            harfbuzz.hb_blob_destroy(blob)
+        data = _FACE_DATA.get(key)
+        if data is None:
+            data = _FACE_DATA[key] = original_data(hb_object)
+        return data
+
+    fonts_module.get_hb_object_data = face_data
     try:
         yield
     finally:
         Font._harfbuzz_subset = original
+        fonts_module.get_hb_object_data = original_data
 
 
 #: Objects per object stream in the PDFs typeset writes (pydyf writes one stream of all).

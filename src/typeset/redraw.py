@@ -65,6 +65,15 @@ class Drawing:
     alphas: list  # [(ExtGState name, its dictionary's items)] in order of first use
     tags: list  # [(box, {"tag": …, "mcid": …})]
 
+    def joined(self) -> list:
+        """The operators as one item, joined as pydyf joins a stream's items (the
+        stream's bytes are the same; the next write need not join them again)."""
+        if len(self.operators) > 1:
+            import pydyf
+
+            self.operators = [b"\n".join(pydyf._to_bytes(op) for op in self.operators)]
+        return self.operators
+
 
 class _Record:
     def __init__(self) -> None:
@@ -306,7 +315,7 @@ def _replay(drawing: Drawing, stream) -> None:
     """Do to `stream` and its document what drawing `drawing`'s page did."""
     import pydyf
 
-    stream.stream.extend(drawing.operators)
+    stream.stream.extend(drawing.joined())
     fonts = stream._fonts
     for key, glyphs in drawing.fonts:
         font = fonts.get(key)
