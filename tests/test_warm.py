@@ -195,3 +195,52 @@ def test_watch_starts_ready_to_take_pages_over(tmp_path):
     assert previous.context.reused  # the first save took pages over
     build_module._CHECKPOINTS.clear()
     build_module._PREVIOUS.clear()
+
+
+@pytest.mark.parametrize("anchor,growth", [
+    ("自治区人民政府批准自治区文化和旅游厅确定", "一"),  # a paragraph before the tables
+    ("野狐岭的传说", "的故事"),  # one cell, wider: its widths are measured again
+])
+def test_a_warm_preview_takes_the_widths_of_table_cells_whose_text_is_unchanged(
+        tmp_path, no_drawings, monkeypatch, anchor, growth):
+    """nzf-2021-18's tables: after an edit of text only, the intrinsic widths of the
+    cells whose text did not change are the last render's, an edited cell's are
+    measured again, and the PDF is byte for byte the one measuring every cell gives."""
+    import weasyprint.layout.preferred as preferred
+
+    from typeset import restyle
+
+    document = "nzf-2021-18"
+    measured = []
+    original = preferred.table_cell_min_max_content_width
+
+    def counted(context, box, outer=True):
+        measured.append(box)
+        return original(context, box, outer)
+
+    monkeypatch.setattr(preferred, "table_cell_min_max_content_width", counted)
+    pdfs = []
+    for reuse in (True, False):
+        if not reuse:
+            monkeypatch.setattr(restyle, "_twins", lambda old, new: None)
+        folder = tmp_path / str(reuse)
+        folder.mkdir()
+        issue = folder / SAMPLE.name
+        shutil.copy(SAMPLE, issue)
+        build_module._CHECKPOINTS.clear()
+        build_module._PREVIOUS.clear()
+        for name in ("a.pdf", "b.pdf"):
+            preview(issue, document, Options(output=folder / name))
+        cells = len(measured)
+        edit(issue, anchor, anchor + growth)
+        measured.clear()
+        warm = preview(issue, document, Options(output=folder / "c.pdf"))
+        assert warm.resumed_at is not None
+        if reuse:
+            assert len(measured) == (0 if "批准" in anchor else 1)
+        else:
+            assert len(measured) > 100 and cells > 100
+        pdfs.append((folder / "c.pdf").read_bytes())
+    build_module._CHECKPOINTS.clear()
+    build_module._PREVIOUS.clear()
+    assert pdfs[0] == pdfs[1]
