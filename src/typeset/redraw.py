@@ -17,13 +17,15 @@ In: the pages of a document being written.  Out, for the duration of
   anything else of the document (an image, a pattern, a shading, a group, a blend
   mode, a glyph missing from its font, a colour font) is always drawn;
 - a stream's compressed content is taken from the streams a preview compressed
-  before in the process when its bytes are the same (a digest of them): the faces'
-  subsets, which `pdf.kept_subsets` keeps, and the pages replayed.
+  before in the process when its bytes are the same (a digest of them,
+  `kept_stream`, which `pdf._write_chunked` asks): the faces' subsets, which
+  `pdf.kept_subsets` keeps, and the pages replayed.
 
 Only writes with `keep=True` (previews) record their drawings and keep compressed
 streams, and only the last such write's drawings are kept (they hold its page
 boxes).  `tests/test_warm.py` compares warm previews whose pages are replayed with
-the same previews drawn again, byte for byte.
+the same previews drawn again, byte for byte.  The same recording and replay let a
+build's last pages be drawn by another process (`typeset.aside`: `only`, `given`).
 """
 
 from __future__ import annotations
