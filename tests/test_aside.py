@@ -133,3 +133,22 @@ def test_a_process_with_another_thread_is_not_forked():
     finally:
         stop.set()
         other.join()
+
+
+def test_a_helper_that_hangs_is_stopped_and_its_pages_drawn_here(sample, two_cores,
+                                                                 monkeypatch):
+    """A helper that never hands its pages over: after WAIT_LIMIT the build kills it
+    and draws them itself."""
+    import time
+
+    result, _ = sample
+    arguments = _arguments(result, "screen")
+    monkeypatch.setattr(aside, "WAIT_LIMIT", 0.5)
+    document = result.document.copy()
+    helper = aside.started(document.pages, lambda only: time.sleep(60))
+    started = time.monotonic()
+    with helper:
+        data = pdf.pdf_bytes(document, **arguments, aside=helper)
+    assert time.monotonic() - started < 30
+    assert helper.replayed == 0 and helper._status != 0
+    assert data == _drawn_here(result.document, arguments)

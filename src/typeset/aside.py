@@ -17,8 +17,9 @@ one a build drawing every page itself writes (tests/test_aside.py).
 
 Any page the child could not hand back (an image, a glyph missing from its font, a
 font the parent has not met yet, a box it cannot find) and every page when the child
-failed or died is drawn by the parent: the aside makes a build faster, never
-different or broken.  It is not used below :data:`MIN_PAGES` pages, for a preview
+failed, died or did not hand its pages over within :data:`WAIT_LIMIT` seconds (it is
+then killed) is drawn by the parent: the aside makes a build faster, never different
+or broken.  It is not used below :data:`MIN_PAGES` pages, for a preview
 (its pages are replayed from the last render instead), in a process pool that
 already keeps every core busy (`forbidden`), where ``os.fork`` does not exist, when
 the process has other threads (a fork copies only the calling one), or with
@@ -30,13 +31,18 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import select
 import signal
 import threading
+import time
 from collections.abc import Callable
 
 #: Pages a build needs before half of them are drawn aside: below, the fork and the
 #: hand-over cost about what drawing the pages would.
 MIN_PAGES = 8
+
+#: Seconds the build waits for the helper's pages before it draws them itself.
+WAIT_LIMIT = 300
 
 #: Share of the pages the child draws: the parent first runs the typography check,
 #: which costs about a quarter of drawing every page.
@@ -82,12 +88,21 @@ class Aside:
         """What the child handed out (waiting for it), or nothing if it failed."""
         if self._handed is None:
             chunks = []
+            deadline = time.monotonic() + WAIT_LIMIT
             try:
-                while chunk := os.read(self._reader, 1 << 20):
+                while True:
+                    left = deadline - time.monotonic()
+                    if left <= 0 or not select.select([self._reader], [], [], left)[0]:
+                        chunks = None  # a helper that hangs: this process draws
+                        break
+                    chunk = os.read(self._reader, 1 << 20)
+                    if not chunk:
+                        break
                     chunks.append(chunk)
             except OSError:
-                chunks = []
-            self._reap(wait=True)  # the pipe is closed: the child is leaving
+                chunks = None
+            # the pipe is closed: the child is leaving (or is stopped if it hangs)
+            self._reap(wait=chunks is not None)
             handed = {}
             if self._status == 0 and chunks:
                 try:
