@@ -163,3 +163,21 @@ def test_compiled_declarations_print_the_same_pdf(tmp_path):
                         "-o", str(out)], check=True, env=env, capture_output=True)
         pdfs.append(out.read_bytes())
     assert pdfs[0] == pdfs[1]
+
+
+def test_commands_that_do_not_compose_load_neither_weasyprint_nor_jinja(tmp_path):
+    """validate and check --pdf read the issue and the PDF: no WeasyPrint, no Jinja
+    (the layout's template environment is made when a build first composes)."""
+    from typeset.build import Options, build
+
+    pdf = tmp_path / "m.pdf"
+    build(FIXTURES_MINIMAL, Options(output=pdf))
+    probe = ("import sys\n"
+             "from typeset.cli import main\n"
+             "code = main(sys.argv[1:])\n"
+             "print(code, 'jinja2' in sys.modules, 'weasyprint' in sys.modules)\n")
+    for command in (["validate", str(FIXTURES_MINIMAL)],
+                    ["check", str(FIXTURES_MINIMAL), "--pdf", str(pdf)]):
+        out = subprocess.run([sys.executable, "-c", probe, *command], capture_output=True,
+                             text=True, check=True).stdout
+        assert out.splitlines()[-1].split()[1:] == ["False", "False"], (command, out)

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import math
 
-import jinja2
-
 from . import __version__
 from .clreq import DASHES, ELLIPSES, NO_LINE_END, NO_LINE_START, no_break_between
 from .errors import TypesetError
@@ -28,6 +26,8 @@ def compose(issue: Issue, layout: Layout, *, only: str | None = None,
     A broken layout template (a syntax error, a field the model does not have) is a
     `TypesetError` naming the template file and line, not a traceback.
     """
+    import jinja2  # here, not at import: `check --pdf` and `validate` never compose
+
     if only is not None:
         issue.document(only)  # KeyError listing the valid ids
     if shown is None:

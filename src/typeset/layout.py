@@ -15,16 +15,19 @@ repository root; in an installed wheel they are package data under `typeset/_dat
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import jinja2
+from typing import TYPE_CHECKING
 
 from .errors import TypesetError
+
+if TYPE_CHECKING:
+    import jinja2
 
 REFERENCE_LAYOUT = "gazette"
 _PACKAGE = Path(__file__).resolve().parent
@@ -41,14 +44,32 @@ def data_dir(kind: str) -> Path:
 
 @dataclass
 class Layout:
-    """A loaded layout: merged settings, font files by role, and a Jinja environment."""
+    """A loaded layout: merged settings, font files by role, and a Jinja environment
+    (`env`, made when first used: `check --pdf` and `validate` never load Jinja)."""
 
     name: str
     folders: list[Path]
     settings: dict
     faces: dict[str, Path]
-    env: jinja2.Environment = field(repr=False)
     profiles: dict[str, Profile] = field(default_factory=dict)  # [print] profiles by setting
+
+    @functools.cached_property
+    def env(self) -> jinja2.Environment:
+        """The Jinja environment of the layout's templates."""
+        import jinja2
+
+        return jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(f) for f in self.folders]),
+            bytecode_cache=_bytecode_cache(),
+            # Every template but the style sheet escapes what it prints as HTML: no
+            # text of the issue ever becomes markup.  The style sheet gets no issue
+            # text at all (compose.py hands it the layout's settings only, checked by
+            # _check_keys).
+            autoescape=lambda name: not (name or "").endswith(".css.j2"),
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=False,
+            keep_trailing_newline=True,
+        )
 
     def page_size_pt(self) -> tuple[float, float]:
         """The trim size `[page] size` names, in points: what every page must measure.
@@ -150,24 +171,15 @@ def load_layout(name: str = REFERENCE_LAYOUT) -> Layout:
         _check_keys(data, reference, folder / "layout.toml")
         _check_fields(data, reference, folder / "layout.toml")
         settings = _merge(settings, data)
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader([str(f) for f in folders]),
-        bytecode_cache=_bytecode_cache(),
-        # Every template but the style sheet escapes what it prints as HTML: no text of
-        # the issue ever becomes markup.  The style sheet gets no issue text at all
-        # (compose.py hands it the layout's settings only, checked by _check_keys).
-        autoescape=lambda name: not (name or "").endswith(".css.j2"),
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=False,
-        keep_trailing_newline=True,
-    )
     _check_print(settings.get("print", {}), folders[0] / "layout.toml")
-    return Layout(name, folders, settings, _resolve_faces(settings.get("faces", {})), env,
+    return Layout(name, folders, settings, _resolve_faces(settings.get("faces", {})),
                   _resolve_profiles(settings.get("print", {})))
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
     """Compiled templates kept between runs (a preview then skips compiling them)."""
+    import jinja2
+
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "typeset" / "jinja"
     try:
         base.mkdir(parents=True, exist_ok=True)
