@@ -161,8 +161,15 @@ def _fields_to_walk(cls: type) -> tuple[str, ...]:
     """The fields of dataclass `cls` that may lead to a `Figure`, by their annotations:
     all of them but those whose annotation names only types that cannot (strings,
     numbers, dates, and dataclasses all of whose fields cannot, like `Inline`)."""
+    hints = _hints(cls)
     return tuple(f.name for f in dataclasses.fields(cls)
-                 if _may_lead_to_figure(typing.get_type_hints(cls)[f.name], frozenset()))
+                 if _may_lead_to_figure(hints[f.name], frozenset()))
+
+
+@functools.cache
+def _hints(cls: type) -> dict:
+    """The type annotations of dataclass `cls`, resolved (once: resolving is slow)."""
+    return typing.get_type_hints(cls)
 
 
 #: Types that hold no figure.
@@ -175,7 +182,7 @@ def _may_lead_to_figure(annotation, seen: frozenset) -> bool:
     if isinstance(annotation, type) and dataclasses.is_dataclass(annotation):
         if annotation in seen:  # a cycle (Inline's children): decided elsewhere
             return False
-        hints = typing.get_type_hints(annotation)
+        hints = _hints(annotation)
         return any(_may_lead_to_figure(hints[f.name], seen | {annotation})
                    for f in dataclasses.fields(annotation))
     if isinstance(annotation, type) and issubclass(annotation, _LEAVES):
