@@ -76,15 +76,16 @@ def _single_threaded() -> bool:
 class Aside:
     """A child process drawing the pages from `first` on (made by :func:`started`)."""
 
-    def __init__(self, first: int, pid: int, reader: int, pages: list) -> None:
+    def __init__(self, first: int, pid: int, reader: int) -> None:
         self.first = first
-        self._pid, self._reader, self._pages = pid, reader, pages
-        self._handed: dict[int, tuple] | None = None
+        self._pid, self._reader = pid, reader
+        self._status: int | None = None  # the child's exit code, once reaped
+        self._handed: dict | None = None
         #: the compressed contents of the child's page streams: digest: bytes
         self.compressed: dict[bytes, bytes] = {}
         self.replayed = 0
 
-    def _collect(self) -> dict[int, tuple]:
+    def _collect(self) -> dict:
         """What the child handed out (waiting for it), or nothing if it failed."""
         if self._handed is None:
             chunks = []
@@ -110,7 +111,7 @@ class Aside:
                 except Exception:  # noqa: BLE001 -- a damaged hand-over: draw them here
                     handed = {}
             for entry in handed.values():
-                self.compressed.update(entry[6])
+                self.compressed.update(entry.compressed)
             self._handed = handed
         return self._handed
 
@@ -122,21 +123,20 @@ class Aside:
         entry = self._collect().get(number)
         if entry is None:
             return None
-        before, tags_before, operators, fonts, alphas, tags, _ = entry
-        if before != len(stream.stream) or tags_before != len(stream._tags or ()):
+        if (entry.before != len(stream.stream)
+                or entry.tags_before != len(stream._tags or ())):
             return None
-        if any(key not in stream._fonts for key, _ in fonts):
+        if any(key not in stream._fonts for key, _ in entry.fonts):
             return None  # a font first used here: drawing adds it where it belongs
         boxes = {}
-        if tags:
+        if entry.tags:
             boxes = {id(box): box for box in _descendants(page._page_box)}
-            if any(box_id not in boxes for box_id, _ in tags):
+            if any(box_id not in boxes for box_id, _ in entry.tags):
                 return None
         self.replayed += 1
-        return Drawing(page._page_box, before, tags_before, operators, fonts, alphas,
-                       [(boxes[box_id], mark) for box_id, mark in tags])
-
-    _status: int | None = None
+        return Drawing(page._page_box, entry.before, entry.tags_before, entry.operators,
+                       entry.fonts, entry.alphas,
+                       [(boxes[box_id], mark) for box_id, mark in entry.tags])
 
     def _reap(self, wait: bool) -> None:
         if self._reader is not None:
@@ -208,4 +208,4 @@ def started(pages: list, draw: Callable[[range], object]) -> Aside | None:
         finally:
             os._exit(code)
     os.close(writer)
-    return Aside(first, pid, reader, pages)
+    return Aside(first, pid, reader)

@@ -35,6 +35,7 @@ import hashlib
 from collections import OrderedDict
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import NamedTuple
 
 #: The drawings of the last write that kept them: (id of the page box, scale, PDF
 #: variant, tagged): Drawing.
@@ -225,23 +226,20 @@ def kept_drawings(keep: bool, variant: str | None = None, *, pages: list = (),
             [(box, dict(mark)) for box, mark in list((tags or {}).items())[tags_before:]])
 
     def _hand_out(number, page, stream, scale) -> None:
-        """Draw page `number` and put what a replay needs in :data:`handed_out`:
-        picklable, its boxes told by their ids, its operators joined as pydyf joins
-        them and the page's whole stream compressed as pydyf compresses it."""
+        """Draw page `number` and put what a replay needs in :data:`handed_out`."""
         drawing = recorded(page, stream, scale)
         if drawing is None:  # the other process draws it
             return
-        join = b"\n".join
-        operators = ([join(pydyf._to_bytes(item) for item in drawing.operators)]
-                     if drawing.operators else [])
-        extra = {}
-        if stream.compress:
-            content = join(pydyf._to_bytes(item) for item in stream.stream)
+        operators = drawing.joined()
+        compressed = {}
+        if stream.compress:  # the stream as pydyf joins it: what came before, then these
+            content = b"\n".join(pydyf._to_bytes(item) for item in
+                                 [*stream.stream[:drawing.before], *operators])
             if len(content) >= COMPRESSED_MIN:
-                extra[_digest(content)] = _compressed(content)
-        handed_out[number] = (
+                compressed[_digest(content)] = _compressed(content)
+        handed_out[number] = Handed(
             drawing.before, drawing.tags_before, operators, drawing.fonts, drawing.alphas,
-            [(id(box), mark) for box, mark in drawing.tags], extra)
+            [(id(box), mark) for box, mark in drawing.tags], compressed)
 
     Stream.add_font = add_font
     Stream.set_alpha = set_alpha
@@ -267,9 +265,23 @@ def kept_drawings(keep: bool, variant: str | None = None, *, pages: list = (),
             _DRAWN = drawn
 
 
-#: The pages drawn by a write with `only` (drawing aside): page index: what
-#: `aside.Aside.drawing` needs to replay it in the other process.
-handed_out: dict[int, tuple] = {}
+class Handed(NamedTuple):
+    """What a write with `only` (drawing aside) hands over of a page it drew:
+    picklable, a `Drawing` whose boxes are told by their ids, and the page's whole
+    stream compressed."""
+
+    before: int
+    tags_before: int
+    operators: list  # one item: the operators joined as pydyf joins them
+    fonts: list
+    alphas: list
+    tags: list  # [(id of the box, {"tag": …, "mcid": …})]
+    compressed: dict  # digest of the stream's content: its compressed bytes
+
+
+#: The pages drawn by a write with `only`: page index: `Handed`, for
+#: `aside.Aside.drawing` to replay in the other process.
+handed_out: dict[int, Handed] = {}
 
 
 class AllDrawn(Exception):
