@@ -130,7 +130,7 @@ class Aside:
             return None  # a font first used here: drawing adds it where it belongs
         boxes = {}
         if entry.tags:
-            boxes = {id(box): box for box in _descendants(page._page_box)}
+            boxes = {id(box): box for box in page._page_box.descendants()}
             if any(box_id not in boxes for box_id, _ in entry.tags):
                 return None
         self.replayed += 1
@@ -161,12 +161,6 @@ class Aside:
 
     def __exit__(self, *exc) -> None:
         self.close()
-
-
-def _descendants(box):
-    yield box
-    for child in getattr(box, "children", ()):
-        yield from _descendants(child)
 
 
 def started(pages: list, draw: Callable[[range], object]) -> Aside | None:
