@@ -217,3 +217,30 @@ def test_a_font_subset_is_made_once_per_face_and_glyph_set(tmp_path, monkeypatch
     other = write(PARAGRAPHS[1])
     assert len(made) == 2 and other != first
     assert Font._harfbuzz_subset is counting  # WeasyPrint's own outside typeset's writes
+
+
+def test_only_the_font_maps_faces_have_their_files_kept(tmp_path, monkeypatch):
+    """The font files kept per face (`pdf._FACE_DATA`, by the face's address) are the
+    font map's, which live as long as the process; a subset's face is freed once its
+    file is copied and the next subset may get its address, so keeping its file would
+    give that subset the wrong glyphs.  New glyphs make new subsets, not new entries."""
+    from typeset import pdf
+
+    from .test_cjk import FONT_FACE, PARAGRAPHS
+
+    monkeypatch.setattr(pdf, "_SUBSETS", {})
+    monkeypatch.setattr(pdf, "_FACE_DATA", {})
+
+    def write(text):
+        html = (f"<html lang=zh-CN><head><style>{FONT_FACE} body {{ font-family: Body }}"
+                f"</style></head><body><p>{text}</p></body></html>")
+        document, _ = pdf.render(html, base_url=tmp_path, roots=(FONTS,))
+        return pdf.pdf_bytes(document)
+
+    write(PARAGRAPHS[0])
+    faces = dict(pdf._FACE_DATA)
+    assert len(faces) == 1
+    for text in PARAGRAPHS[1:]:
+        write(text)
+    assert pdf._FACE_DATA == faces
+    assert len(pdf._SUBSETS) == len(PARAGRAPHS)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -244,6 +245,9 @@ SUBSET_LIMIT = 32
 #: Each face's font file as WeasyPrint copies it out of HarfBuzz for every write
 #: (face, its size in bytes): the bytes.  The process's font map keeps its faces.
 _FACE_DATA: dict[tuple, bytes] = {}
+#: Set (``.active``) in a thread while it makes a subset: the subset's own face is
+#: freed afterwards, and a later one may get its address, so its bytes are never kept.
+_SUBSETTING = threading.local()
 
 
 @contextmanager
@@ -253,7 +257,8 @@ def kept_subsets():
     set in the process, and taken from :data:`_SUBSETS` when asked for again.  The
     face is told by its HarfBuzz face (the process's shared font map keeps one per
     font) and its size in bytes.  So is the whole font file WeasyPrint copies out of
-    each face it writes (2 ms for a CJK face, four faces in every write)."""
+    each face it writes (2 ms for a CJK face, four faces in every write); never the
+    file of a subset's face, which lives only while it is copied."""
     from weasyprint.pdf import fonts as fonts_module
     from weasyprint.pdf.fonts import Font
     from weasyprint.text.ffi import ffi, harfbuzz
@@ -267,7 +272,11 @@ def kept_subsets():
         if kept is not None:
             font.file_content = kept
             return
-        original(font, to_unicode, hinting)
+        _SUBSETTING.active = True
+        try:
+            original(font, to_unicode, hinting)
+        finally:
+            _SUBSETTING.active = False
         if len(_SUBSETS) >= SUBSET_LIMIT:
             del _SUBSETS[next(iter(_SUBSETS))]
         _SUBSETS[key] = font.file_content
@@ -276,7 +285,7 @@ def kept_subsets():
     original_data = fonts_module.get_hb_object_data
 
     def face_data(hb_object, ot_color=None, glyph=None):
-        if ot_color is not None:
+        if ot_color is not None or getattr(_SUBSETTING, "active", False):
             return original_data(hb_object, ot_color, glyph)
         blob = harfbuzz.hb_face_reference_blob(hb_object)
         try:
