@@ -181,3 +181,16 @@ def test_commands_that_do_not_compose_load_neither_weasyprint_nor_jinja(tmp_path
         out = subprocess.run([sys.executable, "-c", probe, *command], capture_output=True,
                              text=True, check=True).stdout
         assert out.splitlines()[-1].split()[1:] == ["False", "False"], (command, out)
+
+
+def test_typeset_loads_startup_only_when_weasyprint_loads():
+    """`import typeset` (every command, and the caller of a resident server) does not
+    load `typeset.startup` and ctypes (30 ms); the first import of WeasyPrint does,
+    before WeasyPrint opens a library, and WeasyPrint then uses the compiled
+    declarations."""
+    probe = ("import sys, typeset; print('typeset.startup' in sys.modules, "
+             "'ctypes.util' in sys.modules); import weasyprint; "
+             "from typeset import startup; print(startup.compiled_ffi() is not None)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True).stdout.split()
+    assert out == ["False", "False", "True"]
