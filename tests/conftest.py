@@ -1,11 +1,16 @@
 """Shared fixtures: paths to the fixture issues and the real sample issue."""
 
+import os
 from pathlib import Path
 
 import pytest
 
 from typeset.build import Options, build
 from typeset.check import read_pdf
+
+# Commands the tests run go to no `typeset serve` a developer left running (tests of
+# the server start their own: tests/test_server.py).
+os.environ["TYPESET_SERVER"] = "0"
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures"

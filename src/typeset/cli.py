@@ -1,4 +1,4 @@
-"""The command line: `typeset validate|build|preview|check|import`, one thin function per command.
+"""The command line: `typeset validate|build|preview|check|import|serve`, a thin function each.
 
 In: argv.  Out: an exit code (0 success, 1 failed check or build, 2 bad input or
 usage).  Problems are printed one per line on stderr, never with a traceback.
@@ -153,6 +153,13 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Stay resident and answer typeset commands, warm (`typeset.server`)."""
+    from .server import serve
+
+    return serve(args.idle)
+
+
 def _issue_files(names: list[str]) -> list[Path]:
     """Issue files named, or found in the folders named (default: issues/)."""
     files: list[Path] = []
@@ -241,6 +248,13 @@ def build_parser() -> argparse.ArgumentParser:
                            "with bleed and marks, out/<issue>-<id>-print.pdf)")
     prev.add_argument("-v", "--verbose", action="store_true")
     prev.set_defaults(func=cmd_preview)
+
+    serve = commands.add_parser(
+        "serve", help="stay resident: later typeset commands run here, warm (Ctrl-C stops)")
+    serve.add_argument("--idle", type=float, default=60, metavar="MINUTES",
+                       help="stop after this many minutes without a command (default: 60)")
+    serve.add_argument("-v", "--verbose", action="store_true")
+    serve.set_defaults(func=cmd_serve)
     return parser
 
 
