@@ -11,6 +11,8 @@ project holds itself to:
   (tests/test_preview.py); it starts from the checkpoint the build left beside its PDF
   (`typeset.resume`) at the page its document starts on, so it costs that document's
   pages, not the issue before it (target: a one-page document in 0.5 s);
+- a one-page preview (`--page-doc`) in a new process, and through a just-started
+  `typeset serve` (the first command it gets, then the same again): target 0.5 s;
 - check of an existing PDF under 0.5 s;
 - a warm `--watch` re-render after a one-paragraph edit (measured in-process: the
   time from saving the issue file to the new PDF; target 0.3 s), laid out from the
@@ -38,6 +40,7 @@ import json
 import math
 import os
 import re
+import signal
 import statistics
 import subprocess
 import sys
@@ -84,6 +87,38 @@ def composed_html(issue: Path, folder: Path) -> Path:
     path = folder / "issue.html"
     path.write_text(compose(parse_issue(issue), load_layout("gazette")), encoding="utf-8")
     return path
+
+
+def served_previews(argv: list[str], runs: int) -> tuple[list[float], list[float]]:
+    """Wall times of `python -m typeset ARGV` (a preview) answered by `typeset serve`:
+    the first command a just-started server gets (a new server each run: it has
+    rendered only its own warm-up issue) and the same command again in it."""
+    first, again = [], []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory(prefix="ts-") as folder:
+            env = {**os.environ, "TYPESET_SERVER_DIR": folder}
+            env.pop("TYPESET_SERVER")
+            log = Path(folder) / "log"
+            with log.open("wb") as out:
+                server = subprocess.Popen([sys.executable, "-m", "typeset", "serve"], cwd=ROOT,
+                                          env=env, stdout=out, stderr=subprocess.STDOUT)
+            try:
+                deadline = time.monotonic() + 60
+                while b"ready on" not in log.read_bytes():
+                    if server.poll() is not None or time.monotonic() > deadline:
+                        raise RuntimeError(log.read_text(encoding="utf-8"))
+                    time.sleep(0.05)
+                for times in (first, again):
+                    started = time.perf_counter()
+                    subprocess.run([sys.executable, "-m", "typeset", *argv], cwd=ROOT, env=env,
+                                   check=True, capture_output=True)
+                    times.append(time.perf_counter() - started)
+                if log.read_text(encoding="utf-8").count(" (in ") != 2:
+                    raise RuntimeError("the server did not take the previews")
+            finally:
+                server.send_signal(signal.SIGINT)
+                server.wait(30)
+    return first, again
 
 
 def watch_rerender(issue: Path, doc: str, runs: int) -> list[float]:
@@ -313,6 +348,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--issue", default="issues/2021-10.xml")
     parser.add_argument("--doc", default="nzbh-2021-22", help="document to preview")
+    parser.add_argument("--page-doc", default="jjzb-2021-04",
+                        help="a one-page document, to preview cold and through `typeset serve`")
     parser.add_argument("--huge", action="store_true",
                         help="time one paragraph of each size instead, with and without "
                              "the Chinese extension")
@@ -333,6 +370,9 @@ def main() -> int:
     if args.huge:
         return huge([int(size) for size in args.sizes.split(",")], args.runs)
     issue = ROOT / args.issue
+    # every figure but the served ones is a command in a new process, even where a
+    # developer's `typeset serve` runs
+    os.environ["TYPESET_SERVER"] = "0"
     with tempfile.TemporaryDirectory() as folder:
         pdf = str(Path(folder) / "issue.pdf")
         preview_pdf = str(Path(folder) / "preview.pdf")
@@ -349,6 +389,9 @@ def main() -> int:
             "preview": timed(["preview", args.issue, args.doc, "-o", preview_pdf], args.runs),
             "check --pdf": timed(["check", args.issue, "--pdf", pdf], args.runs),
         }
+        page = ["preview", args.issue, args.page_doc, "-o", str(Path(folder) / "page.pdf")]
+        rows["1-page preview"] = timed(page, args.runs)
+        rows["  served, first"], rows["  served, again"] = served_previews(page, args.runs)
     every = watch_every_document(issue, args.runs)
     rows["watch re-render"] = every[args.doc]
     medians = {name: statistics.median(times) for name, times in rows.items()}
@@ -363,6 +406,9 @@ def main() -> int:
     print(f"preview / build        {medians['preview'] / build:6.1%}   (exact pages: from the "
           "build's checkpoint at the document's first page)")
     print(f"check --pdf            {medians['check --pdf']:6.3f} s (target < 0.5 s)")
+    print(f"1-page preview         {medians['1-page preview']:6.3f} s in a new process; "
+          f"{medians['  served, first']:.3f} s through `typeset serve` (its first command), "
+          f"{medians['  served, again']:.3f} s again (target 0.5 s; {args.page_doc})")
     print(f"watch re-render        {medians['watch re-render']:6.3f} s (target 0.3 s)")
     print(f"validate / build       {medians['validate'] / build:6.1%}")
     print()
