@@ -5,7 +5,8 @@ count), several times, and prints the median wall time of each, then the ratios 
 project holds itself to:
 
 - the full build against stock WeasyPrint rendering the same composed HTML, the two
-  run in turn (target: at most 0.7× the stock time);
+  run in turn (target: at most 0.7× the stock time); and, in the same turns, the
+  build answered by a `typeset serve` running beside (which built the issue before);
 - preview of one document, in a new process after the build (into the same folder):
   printed as a ratio of the full build.  A preview prints the build's very pages
   (tests/test_preview.py); it starts from the checkpoint the build left beside its PDF
@@ -36,6 +37,7 @@ Figures on a shared 2-core machine are noisy: compare ratios within one run.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -57,16 +59,19 @@ def timed(argv: list[str], runs: int) -> list[float]:
     return interleaved({"": [sys.executable, "-m", "typeset", *argv]}, runs)[""]
 
 
-def interleaved(commands: dict[str, list[str]], runs: int) -> dict[str, list[float]]:
-    """Wall times of each command, run in turn `runs` times (after one warm-up run of
-    each), so that a busy spell of the shared machine hits all of them alike."""
-    for command in commands.values():
-        subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
+def interleaved(commands: dict[str, list[str] | tuple[list[str], dict]],
+                runs: int) -> dict[str, list[float]]:
+    """Wall times of each command (an argv, or an argv and its environment), run in
+    turn `runs` times (after one warm-up run of each), so that a busy spell of the
+    shared machine hits all of them alike."""
+    commands = {name: (c, None) if isinstance(c, list) else c for name, c in commands.items()}
+    for command, env in commands.values():
+        subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
     times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(runs):
-        for name, command in commands.items():
+        for name, (command, env) in commands.items():
             started = time.perf_counter()
-            subprocess.run(command, cwd=ROOT, check=True, capture_output=True)
+            subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
             times[name].append(time.perf_counter() - started)
     return times
 
@@ -89,35 +94,43 @@ def composed_html(issue: Path, folder: Path) -> Path:
     return path
 
 
+@contextlib.contextmanager
+def serving():
+    """A `typeset serve` started in a folder of its own, ready; yields the environment
+    whose `typeset` commands it takes (and checks, at the end, that it took some)."""
+    with tempfile.TemporaryDirectory(prefix="ts-") as folder:
+        env = {**os.environ, "TYPESET_SERVER_DIR": folder}
+        env.pop("TYPESET_SERVER", None)
+        log = Path(folder) / "log"
+        with log.open("wb") as out:
+            server = subprocess.Popen([sys.executable, "-m", "typeset", "serve"], cwd=ROOT,
+                                      env=env, stdout=out, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + 60
+            while b"ready on" not in log.read_bytes():
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(log.read_text(encoding="utf-8"))
+                time.sleep(0.05)
+            yield env
+            if " (in " not in log.read_text(encoding="utf-8"):
+                raise RuntimeError("the server took no command")
+        finally:
+            server.send_signal(signal.SIGINT)
+            server.wait(30)
+
+
 def served_previews(argv: list[str], runs: int) -> tuple[list[float], list[float]]:
     """Wall times of `python -m typeset ARGV` (a preview) answered by `typeset serve`:
     the first command a just-started server gets (a new server each run: it has
     rendered only its own warm-up issue) and the same command again in it."""
     first, again = [], []
     for _ in range(runs):
-        with tempfile.TemporaryDirectory(prefix="ts-") as folder:
-            env = {**os.environ, "TYPESET_SERVER_DIR": folder}
-            env.pop("TYPESET_SERVER")
-            log = Path(folder) / "log"
-            with log.open("wb") as out:
-                server = subprocess.Popen([sys.executable, "-m", "typeset", "serve"], cwd=ROOT,
-                                          env=env, stdout=out, stderr=subprocess.STDOUT)
-            try:
-                deadline = time.monotonic() + 60
-                while b"ready on" not in log.read_bytes():
-                    if server.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError(log.read_text(encoding="utf-8"))
-                    time.sleep(0.05)
-                for times in (first, again):
-                    started = time.perf_counter()
-                    subprocess.run([sys.executable, "-m", "typeset", *argv], cwd=ROOT, env=env,
-                                   check=True, capture_output=True)
-                    times.append(time.perf_counter() - started)
-                if log.read_text(encoding="utf-8").count(" (in ") != 2:
-                    raise RuntimeError("the server did not take the previews")
-            finally:
-                server.send_signal(signal.SIGINT)
-                server.wait(30)
+        with serving() as env:
+            for times in (first, again):
+                started = time.perf_counter()
+                subprocess.run([sys.executable, "-m", "typeset", *argv], cwd=ROOT, env=env,
+                               check=True, capture_output=True)
+                times.append(time.perf_counter() - started)
     return first, again
 
 
@@ -377,15 +390,20 @@ def main() -> int:
         pdf = str(Path(folder) / "issue.pdf")
         preview_pdf = str(Path(folder) / "preview.pdf")
         html = composed_html(issue, Path(folder))
-        pair = interleaved({
-            "build": [sys.executable, "-m", "typeset", "build", args.issue, "-o", pdf],
-            "stock WeasyPrint": [sys.executable, "-c", STOCK, str(html),
-                                 str(issue.parent) + os.sep, str(Path(folder) / "stock.pdf")],
-        }, args.runs)
+        build_argv = [sys.executable, "-m", "typeset", "build", args.issue, "-o", pdf]
+        with serving() as served:
+            pair = interleaved({
+                "build": build_argv,
+                "stock WeasyPrint": [sys.executable, "-c", STOCK, str(html),
+                                     str(issue.parent) + os.sep,
+                                     str(Path(folder) / "stock.pdf")],
+                "build, served": (build_argv, served),
+            }, args.runs)
         rows = {
             "validate": timed(["validate", args.issue], args.runs),
             "build": pair["build"],
             "stock WeasyPrint": pair["stock WeasyPrint"],
+            "build, served": pair["build, served"],
             "preview": timed(["preview", args.issue, args.doc, "-o", preview_pdf], args.runs),
             "check --pdf": timed(["check", args.issue, "--pdf", pdf], args.runs),
         }
@@ -403,6 +421,8 @@ def main() -> int:
     print()
     print(f"build / stock          {build / medians['stock WeasyPrint']:6.2f}×  (same HTML, "
           "interleaved; target ≤ 0.7×)")
+    print(f"served build / stock   {medians['build, served'] / medians['stock WeasyPrint']:6.2f}×  "
+          "(`typeset serve` running, which built the issue before; same run)")
     print(f"preview / build        {medians['preview'] / build:6.1%}   (exact pages: from the "
           "build's checkpoint at the document's first page)")
     print(f"check --pdf            {medians['check --pdf']:6.3f} s (target < 0.5 s)")
