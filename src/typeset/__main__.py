@@ -13,9 +13,16 @@ def run() -> int:
 
     code = forward(sys.argv[1:])
     if code is None:
+        import gc
+
         from .cli import main
 
         code = main()
+        # The process ends now, and Python's last act would be a full collection of
+        # every object the command left (a build's pages and boxes: 0.15-0.25 s).
+        # Frozen, they are freed with the process, unscanned; atexit handlers and the
+        # flushing of open files still run.
+        gc.freeze()
     return code
 
 
