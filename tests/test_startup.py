@@ -194,3 +194,17 @@ def test_typeset_loads_startup_only_when_weasyprint_loads():
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                          check=True).stdout.split()
     assert out == ["False", "False", "True"]
+
+
+def test_the_command_leaves_its_objects_to_the_end_of_the_process():
+    """`typeset` (run in its own process) freezes what the command left before the
+    interpreter's exit, whose last full collection would scan it all; `cli.main`,
+    which tests and the resident server call, does not."""
+    probe = ("import gc, sys, os; os.environ['TYPESET_SERVER'] = '0'; "
+             "from typeset.__main__ import run; from typeset.cli import main; "
+             f"sys.argv = ['typeset', 'validate', {str(FIXTURES_MINIMAL)!r}]; "
+             "main(sys.argv[1:]); print('frozen', gc.get_freeze_count()); "
+             "print('run', run(), gc.get_freeze_count() > 1000)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                         check=True).stdout.splitlines()
+    assert "frozen 0" in out and out[-1] == "run 0 True", out
