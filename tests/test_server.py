@@ -263,7 +263,7 @@ def test_a_stale_or_idle_server_stops(tmp_path):
         idle.stop()
 
 
-def test_a_server_refuses_a_folder_others_can_open(tmp_path):
+def test_a_server_refuses_a_folder_others_can_open_and_idle_times_it_cannot_keep(tmp_path):
     folder = Path(tempfile.mkdtemp(prefix="ts-"))
     try:
         folder.chmod(0o755)
@@ -274,6 +274,14 @@ def test_a_server_refuses_a_folder_others_can_open(tmp_path):
         assert done.stderr == (f"typeset serve: {folder} is not a folder of this user's "
                                "alone (mode 0700): refusing to put a socket there\n")
         assert list(folder.iterdir()) == []
+        folder.chmod(0o700)
+        for idle in ("0", "-1", "nan", "inf", "100000"):
+            done = subprocess.run([sys.executable, "-m", "typeset", "serve", "--idle", idle],
+                                  cwd=ROOT, env={**os.environ, "TYPESET_SERVER_DIR": str(folder)},
+                                  capture_output=True, text=True, timeout=60)
+            assert done.returncode == 2
+            assert done.stderr.startswith(f"typeset serve: --idle {float(idle):g}: expected ")
+            assert done.stderr.count("\n") == 1
     finally:
         shutil.rmtree(folder)
 

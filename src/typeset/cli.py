@@ -17,8 +17,9 @@ from pathlib import Path
 
 from . import __version__
 from .build import EDITIONS, Options, build, check_issue, preview, watch
-from .errors import TypesetError, emit
+from .errors import TypesetError, UsageError, emit
 from .parse import parse_issue
+from .server import IDLE_MINUTES
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -157,6 +158,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Stay resident and answer typeset commands, warm (`typeset.server`)."""
     from .server import serve
 
+    if not 0 < args.idle <= 7 * 24 * 60:
+        raise UsageError(f"typeset serve: --idle {args.idle:g}: expected minutes above 0, "
+                         "at most a week")
     return serve(args.idle)
 
 
@@ -251,8 +255,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser(
         "serve", help="stay resident: later typeset commands run here, warm (Ctrl-C stops)")
-    serve.add_argument("--idle", type=float, default=60, metavar="MINUTES",
-                       help="stop after this many minutes without a command (default: 60)")
+    serve.add_argument("--idle", type=float, default=IDLE_MINUTES, metavar="MINUTES",
+                       help="stop after this many minutes without a command "
+                            f"(default: {IDLE_MINUTES:g})")
     serve.add_argument("-v", "--verbose", action="store_true")
     serve.set_defaults(func=cmd_serve)
     return parser

@@ -28,6 +28,13 @@ class TypesetError(Exception):
     exit_code = 1
 
 
+class UsageError(TypesetError):
+    """A command that cannot run as given (a bad option value, a refused setting):
+    one line, exit code 2 like bad input."""
+
+    exit_code = 2
+
+
 class InputError(TypesetError):
     """Bad input: one or more problems, reported together (exit code 2)."""
 

@@ -227,10 +227,8 @@ def serve(idle_minutes: float = IDLE_MINUTES, log=None) -> int:
     """Warm up, then answer commands on :func:`socket_path` until idle for
     `idle_minutes`, interrupted, or stale; return 0 (2 when another server of this
     installation already answers, or the socket cannot be made)."""
-    from .errors import TypesetError, emit
-
-    class Refused(TypesetError):
-        exit_code = 2
+    from .errors import UsageError as Refused
+    from .errors import emit
 
     log = log or emit
     if os.name != "posix" or not hasattr(socket, "AF_UNIX"):
@@ -277,10 +275,10 @@ def serve(idle_minutes: float = IDLE_MINUTES, log=None) -> int:
             # other command has come for COLLECT_AFTER seconds: an editor's next
             # preview does not wait for it
             left = idle_minutes * 60 - (time.monotonic() - last)
-            listener.settimeout(max(0.0, min(left, COLLECT_AFTER) if garbage else left))
+            listener.settimeout(max(0.01, min(left, COLLECT_AFTER) if garbage else left))
             try:
                 conn, _ = listener.accept()
-            except TimeoutError:
+            except (TimeoutError, BlockingIOError):
                 if garbage:
                     began = time.perf_counter()
                     found = gc.collect()
