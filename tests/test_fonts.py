@@ -244,3 +244,45 @@ def test_only_the_font_maps_faces_have_their_files_kept(tmp_path, monkeypatch):
         write(text)
     assert first_faces == pdf._FACE_DATA
     assert len(pdf._SUBSETS) == len(PARAGRAPHS)
+
+
+def test_font_files_reach_fontconfig_as_links_to_the_files(tmp_path, monkeypatch):
+    """WeasyPrint copies each @font-face file into a temporary folder for fontconfig
+    (read and written: 20-25 ms for a CJK face at each start); typeset gives it a
+    symbolic link to the file instead, checked as a fetch would be.  The PDF is the
+    one the copies give, and a font outside the render's roots is still refused."""
+    import contextlib
+    import os
+
+    from typeset import pdf
+    from typeset.errors import TypesetError
+
+    from .test_cjk import FONT_FACE, PARAGRAPHS
+
+    assert FONT_FACE  # the faces of fonts/, by @font-face
+    html = (f"<html lang=zh-CN><head><style>{FONT_FACE} body {{ font-family: Body }}"
+            f"</style></head><body><p>{PARAGRAPHS[0]}</p></body></html>")
+
+    def written() -> tuple[bytes, list[Path]]:
+        monkeypatch.setattr(pdf, "_fonts", None)  # a font configuration of its own
+        monkeypatch.setattr(pdf, "_SUBSETS", {})
+        monkeypatch.setattr(pdf, "_FACE_DATA", {})
+        document, _ = pdf.render(html, base_url=tmp_path, roots=(FONTS,))
+        return pdf.pdf_bytes(document), list(pdf._fonts._folder.iterdir())
+
+    linked, entries = written()
+    assert entries and all(e.is_symlink() for e in entries)
+    assert {Path(os.readlink(e)).parent for e in entries} == {FONTS.resolve()}
+    with monkeypatch.context() as plain:
+        plain.setattr(pdf, "_font_files_linked", lambda fetcher: contextlib.nullcontext(fetcher))
+        copied, entries = written()
+    assert entries and not any(e.is_symlink() for e in entries)
+    assert copied == linked
+
+    outside = html.replace(FONT_FACE, '@font-face { font-family: Body; '
+                                      'src: url("file:///etc/hostname"); }')
+    monkeypatch.setattr(pdf, "_fonts", None)
+    with pytest.raises(TypesetError, match="refused to read") as caught:
+        pdf.render(outside, base_url=tmp_path, roots=(FONTS,))
+    assert "outside" in str(caught.value)
+    assert pdf._fonts._folder is None or not any(pdf._fonts._folder.iterdir())

@@ -89,8 +89,68 @@ class _SharedFonts(FontConfiguration):
         self.seen.append(dict(rule_descriptors))
         key = repr(sorted(rule_descriptors.items(), key=lambda item: item[0]))
         if key not in self._loaded:
-            self._loaded[key] = super().add_font_face(rule_descriptors, url_fetcher)
+            with _font_files_linked(url_fetcher) as fetcher:
+                self._loaded[key] = super().add_font_face(rule_descriptors, fetcher)
         return self._loaded[key]
+
+
+#: What stands in for a font file's bytes in `_font_files_linked`: its first four
+#: bytes, this tag and 16 random bytes.
+_LINK_TAG = b"typeset: a link to the font file, not its bytes:"
+
+
+@contextmanager
+def _font_files_linked(url_fetcher):
+    """For the duration (one call of WeasyPrint 70's ``FontConfiguration.add_font_face``):
+    a font that `url_fetcher` (a `resources.Fetcher`) would read from a file, other
+    than a WOFF one, reaches fontconfig as a symbolic link to that file, in
+    WeasyPrint's temporary folder, where WeasyPrint reads the file and writes a copy
+    of it (20-25 ms for a CJK face, four faces at each start of a process).
+
+    WeasyPrint is given a stand-in for the bytes (:data:`_LINK_TAG`); the one thing it
+    does with them, after looking at their first bytes for WOFF, is write them to its
+    copy's path, and that write makes the link instead.  The file is checked as a
+    fetch checks it (`Fetcher.local_file`: inside the roots, a regular file, within
+    the size limit).  Another fetcher, or another WeasyPrint, fetches and copies as
+    shipped."""
+    import pathlib
+
+    from weasyprint.urls import URLFetcherResponse
+
+    local_file = getattr(url_fetcher, "local_file", None)
+    if local_file is None or not weasyprint.__version__.startswith("70."):
+        yield url_fetcher
+        return
+    stand_ins: dict[bytes, str] = {}
+    size = 4 + len(_LINK_TAG) + 16
+
+    def fetcher(url):
+        path = local_file(url)
+        if path is not None:
+            with open(path, "rb") as stream:
+                head = stream.read(4)
+            if len(head) == 4 and head[:3] != b"wOF":
+                stand_in = head + _LINK_TAG + os.urandom(16)
+                stand_ins[stand_in] = str(path)
+                return URLFetcherResponse(url, stand_in)
+        return url_fetcher(url)
+
+    fetcher._fail_on_errors = getattr(url_fetcher, "_fail_on_errors", False)
+    original = pathlib.Path.write_bytes
+
+    def write_bytes(path, data):
+        target = stand_ins.get(data) if isinstance(data, bytes) and len(data) == size \
+            else None
+        if target is None:
+            return original(path, data)
+        os.symlink(target, path)
+        return len(data)
+
+    pathlib.Path.write_bytes = write_bytes
+    try:
+        yield fetcher
+    finally:
+        pathlib.Path.write_bytes = original
 
 
 _fonts: _SharedFonts | None = None

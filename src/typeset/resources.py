@@ -88,11 +88,30 @@ class Fetcher:
 
     fetch = __call__
 
+    def local_file(self, url: str) -> Path | None:
+        """The file a file: URL names (symbolic links resolved), checked as a fetch of
+        it would be, without reading it; None for a URL of another scheme.  A refusal
+        is recorded and raised as a fetch's is."""
+        if _scheme(url) != "file":
+            return None
+        try:
+            return Path(os.path.realpath(self._checked_file(url)))
+        except ResourceRefused as exc:
+            self.refused.append(f"{_short(url)}: {exc}")
+            raise
+
     def _read(self, url: str) -> tuple[bytes, str]:
-        scheme = url.split(":", 1)[0].lower() if _SCHEME.match(url) else ""
-        if scheme == "data":
+        if _scheme(url) == "data":
             return _data_url(url)
-        if scheme != "file":
+        path = self._checked_file(url)
+        with open(path, "rb") as stream:
+            body = stream.read(MAX_RESOURCE_BYTES + 1)
+        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return body, mime
+
+    def _checked_file(self, url: str) -> Path:
+        """The regular file of a file: URL inside the roots, within the size limit."""
+        if _scheme(url) != "file":
             raise ResourceRefused("only files of the layout and of the issue's folder are "
                                   "read; nothing is fetched from a network")
         from urllib.request import url2pathname  # 25 ms to import (http.client, email)
@@ -108,10 +127,11 @@ class Fetcher:
             raise ResourceRefused("not a regular file")
         if info.st_size > MAX_RESOURCE_BYTES:
             raise ResourceRefused(f"larger than {MAX_RESOURCE_BYTES // 2**20} MiB")
-        with open(path, "rb") as stream:
-            body = stream.read(MAX_RESOURCE_BYTES + 1)
-        mime = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return body, mime
+        return path
+
+
+def _scheme(url: str) -> str:
+    return url.split(":", 1)[0].lower() if _SCHEME.match(url) else ""
 
 
 
