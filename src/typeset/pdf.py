@@ -373,18 +373,18 @@ def kept_subsets():
             to_unicode: dict = {}
             for file_font in file_fonts:
                 to_unicode = {**to_unicode, **file_font.to_unicode}
-            if to_unicode and key_of(font, to_unicode, hinting) not in _SUBSETS:
-                jobs.append((font, to_unicode))
+            key = key_of(font, to_unicode, hinting) if to_unicode else None
+            if key is not None and key not in _SUBSETS:
+                jobs.append((key, font, to_unicode))
         if len(jobs) < 2 or not fonts_module.harfbuzz_subset or \
                 not harfbuzz.hb_version_atleast(4, 1, 0):
             return
 
         def make(job):
-            font, to_unicode = job
+            key, font, to_unicode = job
             twin = copy.copy(font)  # its file_content becomes the subset's
             made(twin, to_unicode, hinting)
-            changed = twin.file_content is not font.file_content
-            return key_of(font, to_unicode, hinting), twin.file_content, changed
+            return key, twin.file_content, twin.file_content is not font.file_content
 
         with ThreadPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 1)) as pool:
             for key, data, changed in pool.map(make, jobs):

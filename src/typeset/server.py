@@ -227,23 +227,22 @@ def serve(idle_minutes: float = IDLE_MINUTES, log=None) -> int:
     """Warm up, then answer commands on :func:`socket_path` until idle for
     `idle_minutes`, interrupted, or stale; return 0 (2 when another server of this
     installation already answers, or the socket cannot be made)."""
-    from .errors import UsageError as Refused
-    from .errors import emit
+    from .errors import UsageError, emit
 
     log = log or emit
     if os.name != "posix" or not hasattr(socket, "AF_UNIX"):
-        raise Refused("typeset serve: needs Unix sockets (Linux, macOS)")
+        raise UsageError("typeset serve: needs Unix sockets (Linux, macOS)")
     path = socket_path()
     folder = os.path.dirname(path)
     os.makedirs(folder, mode=0o700, exist_ok=True)
     if not _private(folder):
-        raise Refused(f"typeset serve: {folder} is not a folder of this user's alone "
-                           "(mode 0700): refusing to put a socket there")
+        raise UsageError(f"typeset serve: {folder} is not a folder of this user's alone "
+                         "(mode 0700): refusing to put a socket there")
     if os.path.exists(path):
         probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
         try:
             probe.connect(path)
-            raise Refused(f"typeset serve: a server already answers on {path}")
+            raise UsageError(f"typeset serve: a server already answers on {path}")
         except OSError:
             os.unlink(path)  # left by a server that did not stop cleanly
         finally:
@@ -361,8 +360,9 @@ def _answer(conn: socket.socket, sources: tuple, log) -> bool:
         import gc
 
         gc.collect()
-        if _rss() > MAX_RSS:
-            raise Stop(f"holding {_rss() / 1e9:.1f} GB")
+        held = _rss()
+        if held > MAX_RSS:
+            raise Stop(f"holding {held / 1e9:.1f} GB")
     return True
 
 
