@@ -13,6 +13,16 @@ options), so those values are the key, with the font configuration itself (held,
 so that its identity cannot be reused).  Only the widths are kept, not the Pango
 layouts (``layout.preferred`` reads widths and break positions only).  Answers
 outlive a render: a warm preview (``--watch``) lays out the same tables again.
+
+A min-content width asks for the first line at width 0 of the cell's text, then of
+what follows that line, and so on: one Pango layout of the rest of the text for each
+break opportunity, plus one of the line alone to measure it.  For text whose answers
+do not depend on what :func:`_segmented` leaves out (no space, soft hyphen, tab or
+newline; wrapping at word boundaries only), the text is laid out at width 0 once:
+its lines are the answers' lines, each measured alone as WeasyPrint measures a
+first line (in a layout of its own, without a width), and a line of the same text
+and style is measured once.  The answers are the same (tests/test_widths.py
+compares them with WeasyPrint's for the text of the real documents).
 """
 
 from __future__ import annotations
@@ -38,6 +48,11 @@ LIMIT = 100_000
 _ANSWERS: dict = {}
 _ORIGINAL = {}
 
+#: Characters for which :func:`split_first_line` of WeasyPrint 70 does more than
+#: break where Pango breaks at width 0 (spaces, soft hyphens, tabs, newlines), or
+#: which it removes (NUL), or which may make a line of no width.
+_NOT_SEGMENTED = frozenset(" \t\n\r\f\x00\xad\u200b")
+
 
 def install(patch) -> None:
     """Answer `layout.preferred`'s questions from :data:`_ANSWERS`, through `patch`."""
@@ -62,8 +77,62 @@ def split_first_line(text, style, context, max_width, justification_spacing,
     if answer is None:
         if len(_ANSWERS) >= LIMIT:
             _ANSWERS.clear()
+        wrap = max_width == 0 and minimum and _wrap_at_width_0(text, style, is_line_start)
+        if wrap:
+            answers = _segmented(text, style, context, justification_spacing, wrap)
+            if answers is not None:
+                for rest, line_answer in answers:
+                    _ANSWERS[(rest, *key[1:])] = line_answer
+                return answers[0][1]
         _, *rest = _ORIGINAL["split_first_line"](
             text, style, context, max_width, justification_spacing, is_line_start,
             minimum)
         answer = _ANSWERS[key] = (None, *rest)
     return answer
+
+
+def _wrap_at_width_0(text: str, style, is_line_start: bool) -> str | None:
+    """How WeasyPrint's first line of `text` at width 0 breaks, where it is Pango's
+    first line at width 0 and nothing more: at word boundaries ("WRAP_WORD"), or
+    anywhere (``overflow-wrap: anywhere`` at a line start, "WRAP_CHAR"); None for
+    text or styles it treats otherwise (spaces, soft hyphens, hyphenation, ...)."""
+    if not text or not _NOT_SEGMENTED.isdisjoint(text) or \
+            style["white_space"] != "normal" or style["word_break"] != "normal" or \
+            style["hyphens"] == "auto":
+        return None
+    if style["overflow_wrap"] == "anywhere":
+        return "WRAP_CHAR" if is_line_start else "WRAP_WORD"
+    # break-word does not break for a min-content width
+    return "WRAP_WORD" if style["overflow_wrap"] in ("normal", "break-word") else None
+
+
+def _segmented(text: str, style, context, justification_spacing, wrap: str) -> list | None:
+    """[(rest, answer)]: the answers at width 0 for `text` and for each rest of it
+    that a line of it leaves, from its lines in one layout wrapping as `wrap` says
+    (a Pango wrap mode), each measured alone;
+    None where a line measures 0 or less (WeasyPrint then looks for more text to
+    put on it)."""
+    from weasyprint.text.constants import PANGO_WRAP_MODE
+    from weasyprint.text.ffi import ffi, pango
+    from weasyprint.text.line_break import create_layout
+
+    layout = create_layout(text, style, context, 0, justification_spacing)
+    pango.pango_layout_set_wrap(layout.layout, PANGO_WRAP_MODE[wrap])
+    starts = []
+    while (line := pango.pango_layout_get_line_readonly(layout.layout, len(starts))) \
+            != ffi.NULL:
+        starts.append(line.start_index)
+    layout.deactivate()
+    encoded = text.encode()
+    answers = []
+    for start, end in zip(starts, [*starts[1:], len(encoded)], strict=True):
+        # the line as WeasyPrint measures a first line: in a layout of its own,
+        # without a width (the question of a max-content width, so answered once)
+        _, length, _, width, height, baseline = split_first_line(
+            encoded[start:end].decode(), style, context, None, justification_spacing)
+        if width <= 0 or length != end - start:
+            return None
+        rest = None if end == len(encoded) else end - start
+        answers.append((encoded[start:].decode(),
+                        (None, length, rest, width, height, baseline)))
+    return answers
