@@ -27,6 +27,8 @@ compares them with WeasyPrint's for the text of the real documents).
 
 from __future__ import annotations
 
+import operator
+
 from .options import OPTIONS
 
 #: Style values a text layout depends on (WeasyPrint 70's text/line_break.py and
@@ -45,6 +47,7 @@ STYLE_KEYS = (
 #: Answers kept at most (a long-running `--watch` keeps measuring new text).
 LIMIT = 100_000
 
+_STYLE_VALUES = operator.itemgetter(*STYLE_KEYS)
 _ANSWERS: dict = {}
 _ORIGINAL = {}
 
@@ -70,7 +73,7 @@ def forget() -> None:
 def split_first_line(text, style, context, max_width, justification_spacing,
                      is_line_start=True, minimum=False):
     """WeasyPrint's ``split_first_line`` without its Pango layout (None)."""
-    key = (text, repr(tuple(style[name] for name in STYLE_KEYS)), context.font_config,
+    key = (text, _style_key(style), context.font_config,
            OPTIONS.han_latin_space, OPTIONS.han_latin_em, max_width,
            justification_spacing, is_line_start, minimum)
     answer = _ANSWERS.get(key)
@@ -89,6 +92,17 @@ def split_first_line(text, style, context, max_width, justification_spacing,
             minimum)
         answer = _ANSWERS[key] = (None, *rest)
     return answer
+
+
+def _style_key(style):
+    """The values of :data:`STYLE_KEYS` in `style`, hashable (their repr where one
+    is not)."""
+    values = _STYLE_VALUES(style)
+    try:
+        hash(values)
+    except TypeError:
+        return repr(values)
+    return values
 
 
 def _wrap_at_width_0(text: str, style, is_line_start: bool) -> str | None:
