@@ -208,3 +208,47 @@ def test_the_command_leaves_its_objects_to_the_end_of_the_process():
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
                          check=True).stdout.splitlines()
     assert "frozen 0" in out and out[-1] == "run 0 True", out
+
+
+HINTS_PROBE = """
+import sys
+import typeset
+import weasyprint
+from weasyprint import html
+from weasyprint.formatting_structure import boxes
+print(type(html.PH_STYLESHEET).__name__, getattr(html.PH_STYLESHEET, "_sheet", 0) is None)
+document = weasyprint.HTML(string='<body><p align="center">中文</p>'
+                                  '<table border="2" cellpadding="7"><tr><td>甲</td></table>'
+                                  '</body>').render(presentational_hints=True)
+for box in (box for page in document.pages for box in page._page_box.descendants()):
+    if isinstance(box, (boxes.BlockBox, boxes.TableCellBox, boxes.LineBox)):
+        print(type(box).__name__, box.element_tag, round(box.position_x, 2),
+              round(box.width, 2), round(box.border_top_width, 2),
+              round(box.padding_left, 2))
+"""
+
+
+def test_the_presentational_hints_style_sheet_is_parsed_when_used(tmp_path):
+    """weasyprint.html no longer parses the presentational hints' style sheet at
+    load time (typeset's renders never read it); a render with
+    ``presentational_hints=True`` parses it then, and lays out as WeasyPrint loaded
+    as shipped does."""
+    import os
+
+    outputs = []
+    for plain in (False, True):
+        env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+        env.pop("TYPESET_PLAIN_IMPORT", None)
+        if plain:
+            env["TYPESET_PLAIN_IMPORT"] = "1"
+        outputs.append(subprocess.run([sys.executable, "-c", HINTS_PROBE], env=env,
+                                      capture_output=True, text=True, check=True
+                                      ).stdout.splitlines())
+    ours, shipped = outputs
+    assert ours[0] == "_LazyStyleSheet True" and shipped[0] == "CSS False"
+    assert ours[1:] == shipped[1:]
+    # the hints were applied: the paragraph's line centred, the cell's padding
+    assert any(line.startswith("LineBox p ") and float(line.split()[2]) > 300
+               for line in ours)
+    assert any(line.startswith("TableCellBox td ") and line.endswith(" 7.0")
+               for line in ours)

@@ -20,8 +20,12 @@ work but how it is loaded:
   imports fontTools' subsetter and variable-font instancer at load time; it uses
   them only when HarfBuzz's subsetter is missing or a font is variable.  They are
   loaded the first time they are used.
+- **the presentational hints' style sheet** (20-30 ms): `weasyprint.html` parses
+  it at load time, for renders with ``presentational_hints=True``, which typeset's
+  never are.  It is parsed the first time such a render reads it
+  (:class:`_LazyStyleSheet`).
 
-Both changes to a module are made to its source as WeasyPrint ships it, when it is
+The changes to a module are made to its source as WeasyPrint ships it, when it is
 imported (the statements are found in its syntax tree, not by line number); when
 they are not found exactly (another WeasyPrint) or the cache cannot be written, the
 module is loaded as it is, so typeset is slower to start, never different.  The
@@ -56,6 +60,10 @@ PANGO_EXTRA = """
 
 _FFI_MODULE = "weasyprint.text.ffi"
 _FONTS_MODULE = "weasyprint.pdf.fonts"
+_HTML_MODULE = "weasyprint.html"
+#: The modules changed, and the stem of their cached code's file name.
+_CHANGED = {_FFI_MODULE: "weasyprint-ffi", _FONTS_MODULE: "weasyprint-fonts",
+            _HTML_MODULE: "weasyprint-html"}
 _COMPILED = None  # the compiled declarations' ffi, once weasyprint.text.ffi uses it
 
 
@@ -230,14 +238,46 @@ def _with_lazy_font_tools(tree: ast.Module):
     return tree
 
 
+class _LazyStyleSheet:
+    """A WeasyPrint style sheet (``CSS``) made when one of its attributes is first
+    read, by the function it is given."""
+
+    def __init__(self, make):
+        self._make, self._sheet = make, None
+
+    def __getattr__(self, attribute: str):
+        if self._sheet is None:
+            self._sheet = self._make()
+        return getattr(self._sheet, attribute)
+
+
+def _with_lazy_hints(tree: ast.Module):
+    """`tree` (weasyprint/html.py) with its ``PH_STYLESHEET = CSS(…)`` made a
+    :class:`_LazyStyleSheet` of the same call (bound as ``_typeset_lazy``); None
+    when not there as such."""
+    for node in tree.body:
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1
+                and isinstance(node.targets[0], ast.Name)
+                and node.targets[0].id == "PH_STYLESHEET"
+                and isinstance(node.value, ast.Call)
+                and isinstance(node.value.func, ast.Name) and node.value.func.id == "CSS"):
+            no_arguments = ast.arguments(posonlyargs=[], args=[], kwonlyargs=[],
+                                         kw_defaults=[], defaults=[])
+            node.value = ast.Call(func=ast.Name("_typeset_lazy", ast.Load()),
+                                  args=[ast.Lambda(no_arguments, node.value)], keywords=[])
+            ast.fix_missing_locations(tree)
+            return tree
+    return None
+
+
 class _WeasyPrintLoader:
-    """Finds weasyprint.text.ffi and weasyprint.pdf.fonts where Python would, and
-    runs their source with the changes above; as they are when a change does not
-    apply.  (A finder and a loader by the import system's protocols; importlib.abc
+    """Finds weasyprint.text.ffi, weasyprint.pdf.fonts and weasyprint.html where
+    Python would, and runs their source with the changes above; as they are when a
+    change does not apply.  (A finder and a loader by the import system's protocols; importlib.abc
     is not imported for them: it loads importlib.resources, 13 ms.)"""
 
     def find_spec(self, fullname, path, target=None):
-        if fullname not in (_FFI_MODULE, _FONTS_MODULE):
+        if fullname not in _CHANGED:
             return None
         spec = importlib.machinery.PathFinder.find_spec(fullname, path)
         if spec is None or not isinstance(spec.loader, importlib.machinery.SourceFileLoader):
@@ -280,7 +320,7 @@ class _Changed:
         cache when there; None when the change does not apply."""
         path = self.original.path
         source = self.original.get_data(path)
-        stem = "weasyprint-ffi" if name == _FFI_MODULE else "weasyprint-fonts"
+        stem = _CHANGED[name]
         key = hashlib.sha256(repr((name, source, PANGO_EXTRA, _cffi_version(),
                                    sys.version)).encode()).hexdigest()[:24]
         code_path = cache_dir() / f"{stem}-{key}.code"
@@ -296,12 +336,15 @@ class _Changed:
                 if found is None:
                     return None
                 tree, declarations = found
-            elif _with_lazy_font_tools(tree) is None:
+            elif (_with_lazy_font_tools if name == _FONTS_MODULE
+                  else _with_lazy_hints)(tree) is None:
                 return None
             code = compile(tree, path, "exec")
             _write_cache(code_path, marshal.dumps(code))
-        if name != _FFI_MODULE:
+        if name == _FONTS_MODULE:
             return code, _lazy_font_tools()
+        if name == _HTML_MODULE:
+            return code, {"_typeset_lazy": _LazyStyleSheet}
 
         def parsed() -> str:
             return declarations or _without_declarations(ast.parse(source, path))[1]
