@@ -12,6 +12,7 @@ import subprocess
 import sys
 
 from .conftest import FIXTURES
+from .test_cjk import FAMILY, FONT_FACE
 
 FIXTURES_MINIMAL = FIXTURES / "minimal.xml"
 
@@ -252,3 +253,67 @@ def test_the_presentational_hints_style_sheet_is_parsed_when_used(tmp_path):
                for line in ours)
     assert any(line.startswith("TableCellBox td ") and line.endswith(" 7.0")
                for line in ours)
+
+
+AGENT_PROBE = '''
+import hashlib, sys
+import cssselect2.compiler
+compiled = [0]
+original = cssselect2.compiler.CompiledSelector.__init__
+def counting(self, parsed):
+    compiled[0] += 1
+    original(self, parsed)
+cssselect2.compiler.CompiledSelector.__init__ = counting
+import typeset
+import weasyprint
+from weasyprint.formatting_structure import boxes
+print(compiled[0])
+html = weasyprint.HTML(string=sys.argv[1] + """<h1>题</h1><h3>小题</h3>
+<p>正文<sub>1</sub><sup>2</sup><b>粗</b><i>斜</i><small>小</small><code>x</code></p><blockquote>引文</blockquote>
+<ul><li>甲<ol start="3"><li>乙<li>丙</ol></ul><ol type="I"><li>一</ol><dl><dt>词<dd>释</dl>
+<pre>  两个空格</pre><hr><table><caption>表</caption><thead><tr><th>头</th></tr></thead>
+<tbody><tr><td>格</td></tr></tbody></table><address>地址</address><q>引</q><mark>标</mark>
+<details><summary>摘要</summary>细节</details><p hidden>藏</p>""")
+document = html.render()
+for box in (box for page in document.pages for box in page._page_box.descendants()):
+    if isinstance(box, boxes.TextBox):
+        print(repr(box.text), round(box.position_x, 2), round(box.position_y, 2))
+    else:
+        print(type(box).__name__, box.element_tag, round(box.position_x, 2),
+              round(box.position_y, 2), round(box.width, 2), round(box.height, 2),
+              box.style["font_size"], box.style["display"], box.style["list_style_type"])
+print(hashlib.sha256(document.write_pdf()).hexdigest())
+'''
+
+
+def test_the_user_agent_style_sheet_is_parsed_once(tmp_path):
+    """WeasyPrint's user agent style sheet is parsed at the first start and kept in
+    the cache folder; later starts load it without compiling its 282 selectors, and
+    an HTML of the elements it styles is laid out and written as by WeasyPrint loaded
+    as shipped, from the sheet just parsed and from the one kept."""
+    import os
+
+    def start(plain=False):
+        env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+        env.pop("TYPESET_PLAIN_IMPORT", None)
+        if plain:
+            env["TYPESET_PLAIN_IMPORT"] = "1"
+        style = f"<style>{FONT_FACE} body {{ font-family: {FAMILY} }}</style>"
+        lines = subprocess.run([sys.executable, "-c", AGENT_PROBE, style], env=env,
+                               capture_output=True, text=True, check=True
+                               ).stdout.splitlines()
+        return int(lines[0]), lines[1:]
+
+    shipped_count, shipped = start(plain=True)
+    first_count, first = start()
+    kept = list((tmp_path / "cache" / "typeset").glob("weasyprint-sheet-*.pickle"))
+    again_count, again = start()
+    assert len(kept) == 1
+    assert first_count >= 282 and shipped_count > first_count  # hints' sheet: later
+    assert again_count < 20  # the form sheet's few, parsed as before
+    assert first == shipped and again == shipped
+    assert any(line.startswith("BlockBox h1 ") and " 32.0 " in line for line in again)
+    # a damaged file: the sheet is parsed again, and kept again
+    kept[0].write_bytes(b"not a pickle")
+    assert start() == (first_count, shipped)
+    assert kept[0].read_bytes() != b"not a pickle"

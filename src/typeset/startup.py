@@ -24,6 +24,12 @@ work but how it is loaded:
   it at load time, for renders with ``presentational_hints=True``, which typeset's
   never are.  It is parsed the first time such a render reads it
   (:class:`_LazyStyleSheet`).
+- **the user agent's style sheet** (40-60 ms): `weasyprint.html` parses it (18 KB,
+  282 selectors compiled to Python, 49 counter styles) at load time, the same every
+  time.  What the parse leaves (the selectors' matcher with the declarations, page
+  rules, layers, counter styles) is kept in the cache folder, the selectors as the
+  bytecode of their Python source, and later starts load that (2 ms):
+  :func:`_cached_style_sheet`.
 
 The changes to a module are made to its source as WeasyPrint ships it, when it is
 imported (the statements are found in its syntax tree, not by line number); when
@@ -251,23 +257,138 @@ class _LazyStyleSheet:
         return getattr(self._sheet, attribute)
 
 
-def _with_lazy_hints(tree: ast.Module):
-    """`tree` (weasyprint/html.py) with its ``PH_STYLESHEET = CSS(…)`` made a
-    :class:`_LazyStyleSheet` of the same call (bound as ``_typeset_lazy``); None
-    when not there as such."""
+#: What a cached style sheet's file holds, and how: part of its key.
+_SHEET_FORMAT = 1
+_MATCHER_FIELDS = ("id_selectors", "class_selectors", "lower_local_name_selectors",
+                   "namespace_selectors")
+
+
+def _sheet_key(text: str) -> str:
+    """The cache key of a style sheet `text` parsed by this WeasyPrint, tinycss2 and
+    cssselect2 (their versions, and the size and time of WeasyPrint's CSS modules,
+    which make the declarations) and this Python."""
+    import cssselect2
+    import tinycss2
+
+    css = Path(sys.modules["weasyprint.css"].__file__).parent
+    stats = [(f.name, f.stat().st_size, f.stat().st_mtime_ns)
+             for f in sorted([*css.glob("*.py"), *css.glob("validation/*.py")])]
+    return hashlib.sha256(repr((
+        _SHEET_FORMAT, text, getattr(sys.modules["weasyprint"], "__version__", None),
+        tinycss2.__version__, cssselect2.__version__, stats, sys.version)).encode()
+    ).hexdigest()[:24]
+
+
+def _cached_style_sheet(text: str, make, counter_style):
+    """The style sheet ``make()`` parses from `text`, adding its counter styles to
+    `counter_style`: from the cache folder when there, else made and kept there.
+
+    Kept: the matcher's entries (each selector's test as the index of its Python
+    source; the sources compiled as one expression, as bytecode), the page rules,
+    layers and base URL, and the counter styles the sheet added.  A sheet whose
+    objects are not all as expected (another WeasyPrint, cssselect2) is made and
+    not kept."""
+    import pickle
+
+    from cssselect2 import Matcher, compiler
+    from weasyprint import CSS
+
+    path = cache_dir() / f"weasyprint-sheet-{_sheet_key(text)}.pickle"
+    names = {"split_whitespace": compiler.split_whitespace,
+             "ascii_lower": compiler.ascii_lower, "urlparse": compiler.urlparse}
+    with contextlib.suppress(OSError, EOFError, ValueError, TypeError, KeyError,
+                             IndexError, AttributeError, pickle.UnpicklingError):
+        state = pickle.loads(path.read_bytes())  # noqa: S301 -- our own cache file
+        tests = eval(marshal.loads(state["tests"]), names)  # noqa: S307 -- its code
+        sheet, matcher = CSS.__new__(CSS), Matcher.__new__(Matcher)
+        vars(matcher).update(state["matcher"])
+        for field in _MATCHER_FIELDS:
+            setattr(matcher, field, {key: [(tests[entry[0]], *entry[1:]) for entry in entries]
+                                     for key, entries in state["matcher"][field].items()})
+        for field in ("lang_attr_selectors", "other_selectors"):
+            setattr(matcher, field, [(tests[entry[0]], *entry[1:])
+                                     for entry in state["matcher"][field]])
+        vars(sheet).update(state["sheet"], matcher=matcher)
+        counter_style.update(state["counter_style"])
+        return sheet
+
+    sources = {}
+    original = compiler.CompiledSelector.__init__
+
+    def recording(selector, parsed):
+        original(selector, parsed)
+        sources[id(selector.test)] = compiler._compile_node(parsed.parsed_tree)  # noqa: SLF001
+
+    compiler.CompiledSelector.__init__ = recording
+    try:
+        sheet = make()
+    finally:
+        compiler.CompiledSelector.__init__ = original
+    with contextlib.suppress(KeyError, TypeError, AttributeError, ValueError,
+                             pickle.PicklingError):
+        matcher = sheet.matcher
+        if set(vars(sheet)) != {"base_url", "matcher", "page_rules", "layers"} or \
+                set(vars(matcher)) != {*_MATCHER_FIELDS, "lang_attr_selectors",
+                                       "other_selectors", "order"}:
+            return sheet
+        order = sorted(set(sources.values()))
+        index = {source: i for i, source in enumerate(order)}
+
+        def entries(found):
+            return [(index[sources[id(entry[0])]], *entry[1:]) for entry in found]
+
+        state = {
+            "tests": marshal.dumps(compile(
+                "[" + ",".join(f"lambda el: {source}" for source in order) + "]",
+                "<weasyprint user agent selectors>", "eval")),
+            "matcher": {**{field: {key: entries(found)
+                                   for key, found in getattr(matcher, field).items()}
+                           for field in _MATCHER_FIELDS},
+                        "lang_attr_selectors": entries(matcher.lang_attr_selectors),
+                        "other_selectors": entries(matcher.other_selectors),
+                        "order": matcher.order},
+            "sheet": {"base_url": sheet.base_url, "page_rules": sheet.page_rules,
+                      "layers": sheet.layers},
+            "counter_style": dict(counter_style)}
+        _write_cache(path, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
+    return sheet
+
+
+def _assigned_call(tree: ast.Module, target: str, function: str):
+    """The statement ``target = function(…)`` at the top level of `tree`, or None."""
     for node in tree.body:
         if (isinstance(node, ast.Assign) and len(node.targets) == 1
-                and isinstance(node.targets[0], ast.Name)
-                and node.targets[0].id == "PH_STYLESHEET"
+                and isinstance(node.targets[0], ast.Name) and node.targets[0].id == target
                 and isinstance(node.value, ast.Call)
-                and isinstance(node.value.func, ast.Name) and node.value.func.id == "CSS"):
-            no_arguments = ast.arguments(posonlyargs=[], args=[], kwonlyargs=[],
-                                         kw_defaults=[], defaults=[])
-            node.value = ast.Call(func=ast.Name("_typeset_lazy", ast.Load()),
-                                  args=[ast.Lambda(no_arguments, node.value)], keywords=[])
-            ast.fix_missing_locations(tree)
-            return tree
+                and isinstance(node.value.func, ast.Name) and node.value.func.id == function):
+            return node
     return None
+
+
+def _with_html_changes(tree: ast.Module):
+    """`tree` (weasyprint/html.py) with ``PH_STYLESHEET = CSS(…)`` made a
+    :class:`_LazyStyleSheet` of the same call (bound as ``_typeset_lazy``), and
+    ``UA_STYLESHEET = CSS(string=UA, counter_style=UA_COUNTER_STYLE)`` taken through
+    :func:`_cached_style_sheet` (bound as ``_typeset_cached``); None when either is
+    not there as such."""
+    hints = _assigned_call(tree, "PH_STYLESHEET", "CSS")
+    agent = _assigned_call(tree, "UA_STYLESHEET", "CSS")
+    keywords = {k.arg: k.value for k in agent.value.keywords} if agent is not None else {}
+    if hints is None or agent is None or agent.value.args or set(keywords) != {
+            "string", "counter_style"} or not all(
+            isinstance(value, ast.Name) for value in keywords.values()):
+        return None
+    no_arguments = ast.arguments(posonlyargs=[], args=[], kwonlyargs=[], kw_defaults=[],
+                                 defaults=[])
+    hints.value = ast.Call(func=ast.Name("_typeset_lazy", ast.Load()),
+                           args=[ast.Lambda(no_arguments, hints.value)], keywords=[])
+    agent.value = ast.Call(func=ast.Name("_typeset_cached", ast.Load()),
+                           args=[ast.Name(keywords["string"].id, ast.Load()),
+                                 ast.Lambda(no_arguments, agent.value),
+                                 ast.Name(keywords["counter_style"].id, ast.Load())],
+                           keywords=[])
+    ast.fix_missing_locations(tree)
+    return tree
 
 
 class _WeasyPrintLoader:
@@ -303,7 +424,7 @@ class _Changed:
         global _COMPILED
         try:
             changed = self._changed(module.__name__)
-        except (OSError, SyntaxError, ValueError, TypeError):
+        except (OSError, SyntaxError, ValueError, TypeError, AttributeError, KeyError):
             changed = None
         if changed is None:
             self.original.exec_module(module)
@@ -321,8 +442,10 @@ class _Changed:
         path = self.original.path
         source = self.original.get_data(path)
         stem = _CHANGED[name]
-        key = hashlib.sha256(repr((name, source, PANGO_EXTRA, _cffi_version(),
-                                   sys.version)).encode()).hexdigest()[:24]
+        # this module's own source too: a change to how a module is changed is a
+        # change of the code kept
+        key = hashlib.sha256(repr((name, source, Path(__file__).read_bytes(),
+                                   _cffi_version(), sys.version)).encode()).hexdigest()[:24]
         code_path = cache_dir() / f"{stem}-{key}.code"
         try:
             code = marshal.loads(code_path.read_bytes())
@@ -337,14 +460,15 @@ class _Changed:
                     return None
                 tree, declarations = found
             elif (_with_lazy_font_tools if name == _FONTS_MODULE
-                  else _with_lazy_hints)(tree) is None:
+                  else _with_html_changes)(tree) is None:
                 return None
             code = compile(tree, path, "exec")
             _write_cache(code_path, marshal.dumps(code))
         if name == _FONTS_MODULE:
             return code, _lazy_font_tools()
         if name == _HTML_MODULE:
-            return code, {"_typeset_lazy": _LazyStyleSheet}
+            return code, {"_typeset_lazy": _LazyStyleSheet,
+                          "_typeset_cached": _cached_style_sheet}
 
         def parsed() -> str:
             return declarations or _without_declarations(ast.parse(source, path))[1]
