@@ -215,6 +215,22 @@ def _layout_hook(check, start, laid_out: list, until=frozenset(), previous=None,
         wdocument.layout_document = original
 
 
+@contextmanager
+def _sheets_parsed_once():
+    """For the duration, the sheets of the HTML's ``<style>`` elements (the layout's)
+    are parsed once and kept in the cache folder (`typeset.sheets`)."""
+    import weasyprint.css as wcss
+
+    from .sheets import document_sheets
+
+    real = wcss.CSS
+    wcss.CSS = document_sheets(real)
+    try:
+        yield
+    finally:
+        wcss.CSS = real
+
+
 def render(html: str, base_url: Path, roots: tuple[Path, ...] | None = None,
            before_layout=None, start=None, until=frozenset(), previous=None,
            ) -> tuple[weasyprint.Document, list[str]]:
@@ -264,7 +280,8 @@ def render(html: str, base_url: Path, roots: tuple[Path, ...] | None = None,
     styles = getattr(previous.context, "typeset_styles", None) if previous else None
     with collected_warnings() as warnings, tuned_gc(), \
             _layout_hook(check if before_layout else None, start, laid_out, until,
-                         previous, html), recorded_and_reused(styles, fonts.seen):
+                         previous, html), recorded_and_reused(styles, fonts.seen), \
+            _sheets_parsed_once():
         document = _html(html, str(base_url) + os.sep, fetcher).render(font_config=fonts)
     document.layout_context = laid_out[0] if laid_out else None
     if fetcher.refused:

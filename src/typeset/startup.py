@@ -26,10 +26,8 @@ work but how it is loaded:
   (:class:`_LazyStyleSheet`).
 - **the user agent's style sheet** (40-60 ms): `weasyprint.html` parses it (18 KB,
   282 selectors compiled to Python, 49 counter styles) at load time, the same every
-  time.  What the parse leaves (the selectors' matcher with the declarations, page
-  rules, layers, counter styles) is kept in the cache folder, the selectors as the
-  bytecode of their Python source, and later starts load that (2 ms):
-  :func:`_cached_style_sheet`.
+  time.  What the parse leaves is kept in the cache folder and later starts load
+  that (2 ms): :mod:`typeset.sheets`.
 
 The changes to a module are made to its source as WeasyPrint ships it, when it is
 imported (the statements are found in its syntax tree, not by line number); when
@@ -257,101 +255,11 @@ class _LazyStyleSheet:
         return getattr(self._sheet, attribute)
 
 
-#: What a cached style sheet's file holds, and how: part of its key.
-_SHEET_FORMAT = 1
-_MATCHER_FIELDS = ("id_selectors", "class_selectors", "lower_local_name_selectors",
-                   "namespace_selectors")
-
-
-def _sheet_key(text: str) -> str:
-    """The cache key of a style sheet `text` parsed by this WeasyPrint, tinycss2 and
-    cssselect2 (their versions, and the size and time of WeasyPrint's CSS modules,
-    which make the declarations) and this Python."""
-    import cssselect2
-    import tinycss2
-
-    css = Path(sys.modules["weasyprint.css"].__file__).parent
-    stats = [(f.name, f.stat().st_size, f.stat().st_mtime_ns)
-             for f in sorted([*css.glob("*.py"), *css.glob("validation/*.py")])]
-    return hashlib.sha256(repr((
-        _SHEET_FORMAT, text, getattr(sys.modules["weasyprint"], "__version__", None),
-        tinycss2.__version__, cssselect2.__version__, stats, sys.version)).encode()
-    ).hexdigest()[:24]
-
-
 def _cached_style_sheet(text: str, make, counter_style):
-    """The style sheet ``make()`` parses from `text`, adding its counter styles to
-    `counter_style`: from the cache folder when there, else made and kept there.
+    """WeasyPrint's user agent sheet: :func:`typeset.sheets.parsed_once`."""
+    from .sheets import parsed_once
 
-    Kept: the matcher's entries (each selector's test as the index of its Python
-    source; the sources compiled as one expression, as bytecode), the page rules,
-    layers and base URL, and the counter styles the sheet added.  A sheet whose
-    objects are not all as expected (another WeasyPrint, cssselect2) is made and
-    not kept."""
-    import pickle
-
-    from cssselect2 import Matcher, compiler
-    from weasyprint import CSS
-
-    path = cache_dir() / f"weasyprint-sheet-{_sheet_key(text)}.pickle"
-    names = {"split_whitespace": compiler.split_whitespace,
-             "ascii_lower": compiler.ascii_lower, "urlparse": compiler.urlparse}
-    with contextlib.suppress(OSError, EOFError, ValueError, TypeError, KeyError,
-                             IndexError, AttributeError, pickle.UnpicklingError):
-        state = pickle.loads(path.read_bytes())  # noqa: S301 -- our own cache file
-        tests = eval(marshal.loads(state["tests"]), names)  # noqa: S307 -- its code
-        sheet, matcher = CSS.__new__(CSS), Matcher.__new__(Matcher)
-        vars(matcher).update(state["matcher"])
-        for field in _MATCHER_FIELDS:
-            setattr(matcher, field, {key: [(tests[entry[0]], *entry[1:]) for entry in entries]
-                                     for key, entries in state["matcher"][field].items()})
-        for field in ("lang_attr_selectors", "other_selectors"):
-            setattr(matcher, field, [(tests[entry[0]], *entry[1:])
-                                     for entry in state["matcher"][field]])
-        vars(sheet).update(state["sheet"], matcher=matcher)
-        counter_style.update(state["counter_style"])
-        return sheet
-
-    sources = {}
-    original = compiler.CompiledSelector.__init__
-
-    def recording(selector, parsed):
-        original(selector, parsed)
-        sources[id(selector.test)] = compiler._compile_node(parsed.parsed_tree)  # noqa: SLF001
-
-    compiler.CompiledSelector.__init__ = recording
-    try:
-        sheet = make()
-    finally:
-        compiler.CompiledSelector.__init__ = original
-    with contextlib.suppress(KeyError, TypeError, AttributeError, ValueError,
-                             pickle.PicklingError):
-        matcher = sheet.matcher
-        if set(vars(sheet)) != {"base_url", "matcher", "page_rules", "layers"} or \
-                set(vars(matcher)) != {*_MATCHER_FIELDS, "lang_attr_selectors",
-                                       "other_selectors", "order"}:
-            return sheet
-        order = sorted(set(sources.values()))
-        index = {source: i for i, source in enumerate(order)}
-
-        def entries(found):
-            return [(index[sources[id(entry[0])]], *entry[1:]) for entry in found]
-
-        state = {
-            "tests": marshal.dumps(compile(
-                "[" + ",".join(f"lambda el: {source}" for source in order) + "]",
-                "<weasyprint user agent selectors>", "eval")),
-            "matcher": {**{field: {key: entries(found)
-                                   for key, found in getattr(matcher, field).items()}
-                           for field in _MATCHER_FIELDS},
-                        "lang_attr_selectors": entries(matcher.lang_attr_selectors),
-                        "other_selectors": entries(matcher.other_selectors),
-                        "order": matcher.order},
-            "sheet": {"base_url": sheet.base_url, "page_rules": sheet.page_rules,
-                      "layers": sheet.layers},
-            "counter_style": dict(counter_style)}
-        _write_cache(path, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL))
-    return sheet
+    return parsed_once(text, make, counter_style=counter_style)
 
 
 def _assigned_call(tree: ast.Module, target: str, function: str):
