@@ -100,3 +100,20 @@ def test_a_damaged_file_is_parsed_again_and_the_oldest_go(tmp_path, cache, monke
     for colour in ("green", "blue"):
         pdf.render(html.format(colour), base_url=tmp_path)
     assert len(cache()) == 2
+
+
+def test_a_sheet_kept_with_the_extension_is_not_loaded_without_it(tmp_path, cache):
+    """The extension's properties are known to WeasyPrint only while it is active: a
+    sheet kept then (its `line-break` declaration valid) is not the one a render
+    without it loads, which ignores the declaration and says so, as WeasyPrint does."""
+    from typeset import cjk
+
+    html = "<style>p { line-break: strict }</style><p>字</p>"
+    with cjk.active():
+        _, warnings = pdf.render(html, base_url=tmp_path)
+    assert not any("line-break" in w for w in warnings) and len(cache()) == 1
+    _, warnings = pdf.render(html, base_url=tmp_path)
+    assert any("Ignored `line-break: strict" in w for w in warnings)
+    with cjk.active():
+        _, warnings = pdf.render(html, base_url=tmp_path)
+    assert not any("line-break" in w for w in warnings) and len(cache()) == 1

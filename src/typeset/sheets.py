@@ -20,9 +20,11 @@ A sheet is kept only when its parse wrote nothing to WeasyPrint's log (a warning
 the layout's sheet fails the build, and must be seen every time), imported nothing,
 and added no colour profile; selectors are kept as the bytecode of their Python
 source, compiled as one expression.  The key holds the text, the base URL and media
-type, the versions of WeasyPrint, tinycss2 and cssselect2, the size and time of
-WeasyPrint's CSS modules, and Python's version.  A file that does not load is parsed
-again and replaced; at most :data:`KEPT` sheets are kept (the oldest go).
+type, the properties WeasyPrint validates at the time (the Chinese extension's are
+known only while it is active), the versions of WeasyPrint, tinycss2 and cssselect2,
+the size and time of WeasyPrint's CSS modules, and Python's version.  A file that
+does not load is parsed again and replaced; at most :data:`KEPT` sheets are kept
+(the oldest go).
 """
 
 from __future__ import annotations
@@ -49,12 +51,19 @@ _STEM = "weasyprint-sheet-"
 def _key(text: str, base_url, media_type) -> str:
     import cssselect2
     import tinycss2
+    from weasyprint.css.validation import properties
 
     css = Path(sys.modules["weasyprint.css"].__file__).parent
     stats = [(f.name, f.stat().st_size, f.stat().st_mtime_ns)
              for f in sorted([*css.glob("*.py"), *css.glob("validation/*.py")])]
+    # the properties WeasyPrint validates now: the Chinese extension's are known only
+    # while it is active (with its keywords), and a declaration of an unknown one is
+    # left out of the parse
+    extension = sys.modules.get("typeset.cjk.properties")
+    known = (sorted(properties.PROPERTIES),
+             repr(extension.PROPERTIES) if extension is not None else None)
     return hashlib.sha256(repr((
-        FORMAT, text, base_url, media_type,
+        FORMAT, text, base_url, media_type, known,
         getattr(sys.modules["weasyprint"], "__version__", None), tinycss2.__version__,
         cssselect2.__version__, stats, sys.version)).encode()).hexdigest()[:24]
 
