@@ -107,13 +107,20 @@ def test_a_sheet_kept_with_the_extension_is_not_loaded_without_it(tmp_path, cach
     sheet kept then (its `line-break` declaration valid) is not the one a render
     without it loads, which ignores the declaration and says so, as WeasyPrint does."""
     from typeset import cjk
+    from typeset.cjk.options import OPTIONS
 
-    html = "<style>p { line-break: strict }</style><p>字</p>"
-    with cjk.active():
+    was = OPTIONS.enabled  # other tests may leave it enabled for the whole process
+    cjk.disable()
+    try:
+        html = "<style>p { line-break: strict }</style><p>字</p>"
+        with cjk.active():
+            _, warnings = pdf.render(html, base_url=tmp_path)
+        assert not any("line-break" in w for w in warnings) and len(cache()) == 1
         _, warnings = pdf.render(html, base_url=tmp_path)
-    assert not any("line-break" in w for w in warnings) and len(cache()) == 1
-    _, warnings = pdf.render(html, base_url=tmp_path)
-    assert any("Ignored `line-break: strict" in w for w in warnings)
-    with cjk.active():
-        _, warnings = pdf.render(html, base_url=tmp_path)
-    assert not any("line-break" in w for w in warnings) and len(cache()) == 1
+        assert any("Ignored `line-break: strict" in w for w in warnings)
+        with cjk.active():
+            _, warnings = pdf.render(html, base_url=tmp_path)
+        assert not any("line-break" in w for w in warnings) and len(cache()) == 1
+    finally:
+        if was:
+            cjk.enable()

@@ -218,7 +218,7 @@ import weasyprint
 from weasyprint import html
 from weasyprint.formatting_structure import boxes
 print(type(html.PH_STYLESHEET).__name__, getattr(html.PH_STYLESHEET, "_sheet", 0) is None)
-document = weasyprint.HTML(string='<body><p align="center">中文</p>'
+document = weasyprint.HTML(string=sys.argv[1] + '<body><p align="center">中文</p>'
                                   '<table border="2" cellpadding="7"><tr><td>甲</td></table>'
                                   '</body>').render(presentational_hints=True)
 for box in (box for page in document.pages for box in page._page_box.descendants()):
@@ -242,7 +242,10 @@ def test_the_presentational_hints_style_sheet_is_parsed_when_used(tmp_path):
         env.pop("TYPESET_PLAIN_IMPORT", None)
         if plain:
             env["TYPESET_PLAIN_IMPORT"] = "1"
-        outputs.append(subprocess.run([sys.executable, "-c", HINTS_PROBE], env=env,
+        # a face of the project's: without one the text has no font, and its layout
+        # depends on what fontconfig has at hand
+        style = f"<style>{FONT_FACE} body {{ font-family: {FAMILY} }}</style>"
+        outputs.append(subprocess.run([sys.executable, "-c", HINTS_PROBE, style], env=env,
                                       capture_output=True, text=True, check=True
                                       ).stdout.splitlines())
     ours, shipped = outputs
