@@ -96,6 +96,12 @@ def test_a_damaged_file_is_parsed_again_and_the_oldest_go(tmp_path, cache, monke
         pdf.render(html.format("red"), base_url=tmp_path)
     assert count[0] - loaded == loaded + 1  # its one selector compiled again
     assert kept[0].read_bytes() != b"not a pickle"
+    import pickle
+
+    kept[0].write_bytes(pickle.dumps({"tests": b"", "matcher": None}))  # not ours
+    with compiled_selectors() as count:
+        pdf.render(html.format("red"), base_url=tmp_path)
+    assert count[0] == loaded + 1
     monkeypatch.setattr(sheets, "KEPT", 2)
     for colour in ("green", "blue"):
         pdf.render(html.format(colour), base_url=tmp_path)

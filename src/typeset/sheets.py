@@ -96,15 +96,17 @@ def _loaded(path: Path, counter_style, page_rules, layers, font_config, url_fetc
         vars(sheet).update(base_url=state["base_url"], matcher=matcher,
                            page_rules=page_rules if page_rules is not None else [],
                            layers=layers if layers is not None else [])
-    except (OSError, EOFError, ValueError, TypeError, KeyError, IndexError,
-            AttributeError, SyntaxError, pickle.UnpicklingError):
+        added = (list(state["page_rules"]), list(state["layers"]),
+                 dict(state["counter_style"]), list(state["font_faces"]))
+    except Exception:  # noqa: BLE001 -- a file that does not load is parsed again
         return None
-    sheet.page_rules.extend(state["page_rules"])
-    sheet.layers.extend(state["layers"])
+    rules, new_layers, counters, faces = added
+    sheet.page_rules.extend(rules)
+    sheet.layers.extend(new_layers)
     if counter_style is not None:
-        counter_style.update(state["counter_style"])
+        counter_style.update(counters)
     if font_config is not None:
-        for descriptors in state["font_faces"]:
+        for descriptors in faces:
             font_config.add_font_face(descriptors, url_fetcher)
     return sheet
 
