@@ -195,6 +195,7 @@ def test_a_font_subset_is_made_once_per_face_and_glyph_set(tmp_path, monkeypatch
     from .test_cjk import FONT_FACE, PARAGRAPHS
 
     monkeypatch.setattr(pdf, "_SUBSETS", {})
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # none kept before
     made = []
     original = Font._harfbuzz_subset
 

@@ -337,9 +337,11 @@ def kept_subsets():
     each face it writes (2 ms for a CJK face, four faces in every write); never the
     file of a subset's face, which lives only while it is copied.
 
-    The subsets a write needs that the process has not made yet are made side by
-    side, one thread per core (HarfBuzz lets go of Python's lock): a build's six
-    faces, 0.15 s one after another."""
+    A subset the process has not made may have been made by an earlier one: it is
+    then taken from the cache folder (`typeset.subsets`), and one made is kept there.
+    The subsets a write needs that neither has are made side by side, one thread per
+    core (HarfBuzz lets go of Python's lock): a build's six faces, 0.15 s one after
+    another."""
     import copy
     from concurrent.futures import ThreadPoolExecutor
 
@@ -347,6 +349,8 @@ def kept_subsets():
     from weasyprint.pdf import fonts as fonts_module
     from weasyprint.pdf.fonts import Font
     from weasyprint.text.ffi import ffi, harfbuzz
+
+    from . import subsets
 
     original = Font._harfbuzz_subset
 
@@ -366,14 +370,30 @@ def kept_subsets():
             del _SUBSETS[next(iter(_SUBSETS))]
         _SUBSETS[key] = data
 
+    def from_disk(key, font, to_unicode, hinting) -> str | None:
+        """Keep the subset of an earlier process, when there is one; the name it is
+        (or would be) kept under in the cache folder."""
+        name = subsets.key(font.file_content, font.index, to_unicode, hinting,
+                           font.missing)
+        data = subsets.load(name) if name is not None else None
+        if data is not None:
+            keep(key, data)
+        return name
+
     def subset(font, to_unicode, hinting):
         key = key_of(font, to_unicode, hinting)
         kept = _SUBSETS.get(key)
+        if kept is None:
+            name = from_disk(key, font, to_unicode, hinting)
+            kept = _SUBSETS.get(key)
         if kept is not None:
             font.file_content = kept
             return
+        whole = font.file_content
         made(font, to_unicode, hinting)
         keep(key, font.file_content)
+        if name is not None and font.file_content is not whole:
+            subsets.keep(name, font.file_content)
 
     def ahead(fonts: dict, hinting) -> None:
         """The subsets `build_fonts_dictionary` will ask for and the process has not
@@ -392,21 +412,25 @@ def kept_subsets():
                 to_unicode = {**to_unicode, **file_font.to_unicode}
             key = key_of(font, to_unicode, hinting) if to_unicode else None
             if key is not None and key not in _SUBSETS:
-                jobs.append((key, font, to_unicode))
+                name = from_disk(key, font, to_unicode, hinting)
+                if key not in _SUBSETS:
+                    jobs.append((key, name, font, to_unicode))
         if len(jobs) < 2 or not fonts_module.harfbuzz_subset or \
                 not harfbuzz.hb_version_atleast(4, 1, 0):
             return
 
         def make(job):
-            key, font, to_unicode = job
+            key, name, font, to_unicode = job
             twin = copy.copy(font)  # its file_content becomes the subset's
             made(twin, to_unicode, hinting)
-            return key, twin.file_content, twin.file_content is not font.file_content
+            return key, name, twin.file_content, twin.file_content is not font.file_content
 
         with ThreadPoolExecutor(max_workers=min(len(jobs), os.cpu_count() or 1)) as pool:
-            for key, data, changed in pool.map(make, jobs):
+            for key, name, data, changed in pool.map(make, jobs):
                 if changed:  # else HarfBuzz failed: the write tries again and says so
                     keep(key, data)
+                    if name is not None:
+                        subsets.keep(name, data)
 
     original_dictionary = weasyprint_pdf.build_fonts_dictionary
 

@@ -56,10 +56,11 @@ import os
 import sys
 from pathlib import Path
 
-#: Pango functions typeset.cjk calls that WeasyPrint's declarations lack.
+#: Pango (and HarfBuzz) functions typeset calls that WeasyPrint's declarations lack.
 PANGO_EXTRA = """
     PangoAttribute * pango_attr_allow_breaks_new (gboolean allow_breaks);
     PangoAttrList * pango_attr_list_copy (PangoAttrList *list);
+    const char * hb_version_string (void);
 """
 
 _FFI_MODULE = "weasyprint.text.ffi"

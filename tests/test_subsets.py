@@ -1,0 +1,86 @@
+"""typeset.subsets: font subsets kept between processes, in the cache folder, and
+told apart by the face (its length, table directory and head table), the glyphs,
+the options and HarfBuzz's version."""
+
+from weasyprint.pdf.fonts import Font
+
+from typeset import pdf, subsets
+
+from .test_cjk import FONT_FACE, FONTS, PARAGRAPHS
+
+
+def write(tmp_path, text):
+    html = (f"<html lang=zh-CN><head><style>{FONT_FACE} body {{ font-family: Body }}"
+            f"</style></head><body><p>{text}</p></body></html>")
+    document, _ = pdf.render(html, base_url=tmp_path, roots=(FONTS,))
+    return pdf.pdf_bytes(document)
+
+
+def test_a_new_process_takes_the_subsets_an_earlier_one_made(tmp_path, monkeypatch):
+    """With the process's own subsets forgotten (as in a new process), the same
+    pages are written with the subsets kept in the cache folder: the same bytes,
+    without HarfBuzz; other glyphs make, and keep, a new subset."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(pdf, "_SUBSETS", {})
+    made = []
+    original = Font._harfbuzz_subset
+
+    def counting(font, to_unicode, hinting):
+        made.append(len(to_unicode))
+        return original(font, to_unicode, hinting)
+
+    monkeypatch.setattr(Font, "_harfbuzz_subset", counting)
+    first = write(tmp_path, PARAGRAPHS[0])
+    kept = sorted((tmp_path / "cache" / "typeset").glob("subset-*"))
+    assert len(made) == 1 and len(kept) == 1
+    monkeypatch.setattr(pdf, "_SUBSETS", {})
+    assert write(tmp_path, PARAGRAPHS[0]) == first
+    assert len(made) == 1  # from the cache folder
+    monkeypatch.setattr(pdf, "_SUBSETS", {})
+    assert write(tmp_path, PARAGRAPHS[1]) != first
+    assert len(made) == 2
+    assert len(list((tmp_path / "cache" / "typeset").glob("subset-*"))) == 2
+    # a file that cannot be read: made again
+    kept[0].write_bytes(b"")
+    monkeypatch.setattr(pdf, "_SUBSETS", {})
+    assert write(tmp_path, PARAGRAPHS[0]) == first
+    assert len(made) == 3
+
+
+def test_faces_glyphs_and_options_are_told_apart():
+    serif, sans = (FONTS / "NotoSerifCJKsc-Regular-subset.otf").read_bytes(), \
+        (FONTS / "NotoSansCJKsc-Medium-subset.otf").read_bytes()
+    key = subsets.key(serif, 0, {1, 2, 3}, False, False)
+    assert key == subsets.key(bytes(serif), 0, [3, 2, 1], False, False)
+    assert len({key, subsets.key(sans, 0, {1, 2, 3}, False, False),
+                subsets.key(serif, 0, {1, 2, 4}, False, False),
+                subsets.key(serif, 1, {1, 2, 3}, False, False),
+                subsets.key(serif, 0, {1, 2, 3}, True, False),
+                subsets.key(serif, 0, {1, 2, 3}, False, True)}) == 6
+    # the head table holds the file's checksum adjustment and dates: one changed
+    # byte in it is another face
+    count = int.from_bytes(serif[4:6], "big")
+    for i in range(count):
+        entry = serif[12 + 16 * i:28 + 16 * i]
+        if entry[:4] == b"head":
+            offset = int.from_bytes(entry[8:12], "big")
+    changed = bytearray(serif)
+    changed[offset + 8] ^= 1
+    assert subsets.key(bytes(changed), 0, {1, 2, 3}, False, False) != key
+    assert subsets.key(b"ttcf" + serif[4:], 0, {1}, False, False) is None  # collections
+    assert subsets.key(b"not a font", 0, {1}, False, False) is None
+    assert subsets._versions()[0].count(".") == 2  # HarfBuzz's version, e.g. 6.0.0
+
+
+def test_at_most_so_many_subsets_are_kept(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(subsets, "KEPT", 2)
+    import os
+
+    folder = tmp_path / "cache" / "typeset"
+    for age, name in enumerate(("a", "b", "c"), 1):
+        subsets.keep(name, name.encode())
+        os.utime(folder / f"subset-{name}.otf", (age, age))  # the oldest first
+    assert sorted(p.name for p in folder.glob("subset-*")) == ["subset-b.otf",
+                                                               "subset-c.otf"]
+    assert subsets.load("c") == b"c" and subsets.load("a") is None
