@@ -84,3 +84,9 @@ def test_at_most_so_many_subsets_are_kept(tmp_path, monkeypatch):
     assert sorted(p.name for p in folder.glob("subset-*")) == ["subset-b.otf",
                                                                "subset-c.otf"]
     assert subsets.load("c") == b"c" and subsets.load("a") is None
+    monkeypatch.setattr(subsets, "KEPT_BYTES", 5)  # and so many bytes: the newest fit
+    subsets.keep("d", b"dd")
+    os.utime(folder / "subset-d.otf", (4, 4))
+    subsets.keep("e", b"eee")
+    assert sorted(p.name for p in folder.glob("subset-*")) == ["subset-d.otf",
+                                                               "subset-e.otf"]

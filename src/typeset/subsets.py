@@ -14,8 +14,8 @@ A face is told apart by its length, its table directory (each table's tag,
 checksum, offset and length) and its whole ``head`` table (the file's checksum
 adjustment, its created and modified dates): a few hundred bytes, where hashing a
 CJK face's 16 MB would cost what subsetting does.  The key also holds HarfBuzz's and
-WeasyPrint's versions.  At most :data:`KEPT` subsets are kept (the oldest go); a
-file that cannot be read is made again.
+WeasyPrint's versions.  At most :data:`KEPT` subsets and :data:`KEPT_BYTES` bytes
+are kept (the oldest go); a file that cannot be read is made again.
 """
 
 from __future__ import annotations
@@ -27,8 +27,10 @@ import struct
 
 #: What a kept subset's key covers: part of the key.
 FORMAT = 1
-#: Subsets kept at most (a build of the sample makes six, of 50-400 KB each).
+#: Subsets kept at most (a build of the sample makes six, of 50-400 KB each), and
+#: their bytes at most: the oldest go first.
 KEPT = 128
+KEPT_BYTES = 64 * 1024 * 1024
 _STEM = "subset-"
 
 
@@ -91,7 +93,7 @@ def load(name: str) -> bytes | None:
 
 def keep(name: str, data: bytes) -> None:
     """Keep the subset `data` under `name` (whole or not at all), the oldest going
-    beyond :data:`KEPT`."""
+    beyond :data:`KEPT` subsets or :data:`KEPT_BYTES` bytes."""
     from .startup import _write_cache
 
     path = _folder() / f"{_STEM}{name}.otf"
@@ -99,6 +101,10 @@ def keep(name: str, data: bytes) -> None:
         return
     _write_cache(path, data)
     with contextlib.suppress(OSError):
-        kept = sorted(path.parent.glob(f"{_STEM}*.otf"), key=lambda p: p.stat().st_mtime)
-        for old in kept[:-KEPT]:
-            os.unlink(old)
+        kept = sorted(((p.stat().st_mtime, p.stat().st_size, p)
+                       for p in path.parent.glob(f"{_STEM}*.otf")), reverse=True)
+        total = 0
+        for count, (_, size, old) in enumerate(kept, 1):
+            total += size
+            if count > KEPT or total > KEPT_BYTES:
+                os.unlink(old)
