@@ -67,6 +67,11 @@ def test_faces_glyphs_and_options_are_told_apart():
     changed = bytearray(serif)
     changed[offset + 8] ^= 1
     assert subsets.key(bytes(changed), 0, {1, 2, 3}, False, False) != key
+    # so is a byte of the glyphs' data changed where the blocks taken fall, even
+    # with the checksums left as they were
+    changed = bytearray(serif)
+    changed[8 * (len(serif) // 16) + 10] ^= 1  # in the ninth block
+    assert subsets.key(bytes(changed), 0, {1, 2, 3}, False, False) != key
     assert subsets.key(b"ttcf" + serif[4:], 0, {1}, False, False) is None  # collections
     assert subsets.key(b"not a font", 0, {1}, False, False) is None
     assert subsets._versions()[0].count(".") == 2  # HarfBuzz's version, e.g. 6.0.0
