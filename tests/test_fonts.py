@@ -184,18 +184,23 @@ def test_each_cff_glyph_has_its_glyph_id_as_cid(role):
     assert not wrong, wrong[:5]
 
 
-def test_a_font_subset_is_made_once_per_face_and_glyph_set(tmp_path, monkeypatch):
-    """Writing the same pages again (a warm preview) takes each face's subset from
-    the ones made in the process: the same bytes, without HarfBuzz; other glyphs
-    make a new subset."""
-    from weasyprint.pdf.fonts import Font
-
+def write_paragraph(folder, text) -> bytes:
+    """The PDF of one paragraph of `text` in the serif face of fonts/."""
     from typeset import pdf
 
-    from .test_cjk import FONT_FACE, PARAGRAPHS
+    from .test_cjk import FONT_FACE
 
-    monkeypatch.setattr(pdf, "_SUBSETS", {})
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # none kept before
+    html = (f"<html lang=zh-CN><head><style>{FONT_FACE} body {{ font-family: Body }}"
+            f"</style></head><body><p>{text}</p></body></html>")
+    document, _ = pdf.render(html, base_url=folder, roots=(FONTS,))
+    return pdf.pdf_bytes(document)
+
+
+def subsets_made(monkeypatch) -> tuple[list, object]:
+    """Count the subsets HarfBuzz makes, for the test: (the glyph counts of the
+    subsets made, the counting stand-in for ``Font._harfbuzz_subset``)."""
+    from weasyprint.pdf.fonts import Font
+
     made = []
     original = Font._harfbuzz_subset
 
@@ -204,18 +209,27 @@ def test_a_font_subset_is_made_once_per_face_and_glyph_set(tmp_path, monkeypatch
         return original(font, to_unicode, hinting)
 
     monkeypatch.setattr(Font, "_harfbuzz_subset", counting)
+    return made, counting
 
-    def write(text):
-        html = (f"<html lang=zh-CN><head><style>{FONT_FACE} body {{ font-family: Body }}"
-                f"</style></head><body><p>{text}</p></body></html>")
-        document, _ = pdf.render(html, base_url=tmp_path, roots=(FONTS,))
-        return pdf.pdf_bytes(document)
 
-    first = write(PARAGRAPHS[0])
+def test_a_font_subset_is_made_once_per_face_and_glyph_set(tmp_path, monkeypatch):
+    """Writing the same pages again (a warm preview) takes each face's subset from
+    the ones made in the process: the same bytes, without HarfBuzz; other glyphs
+    make a new subset."""
+    from weasyprint.pdf.fonts import Font
+
+    from typeset import pdf
+
+    from .test_cjk import PARAGRAPHS
+
+    monkeypatch.setattr(pdf, "_SUBSETS", {})
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # none kept before
+    made, counting = subsets_made(monkeypatch)
+    first = write_paragraph(tmp_path, PARAGRAPHS[0])
     assert len(made) == 1
-    assert write(PARAGRAPHS[0]) == first
+    assert write_paragraph(tmp_path, PARAGRAPHS[0]) == first
     assert len(made) == 1  # taken from the kept subsets
-    other = write(PARAGRAPHS[1])
+    other = write_paragraph(tmp_path, PARAGRAPHS[1])
     assert len(made) == 2 and other != first
     assert Font._harfbuzz_subset is counting  # WeasyPrint's own outside typeset's writes
 
@@ -227,22 +241,15 @@ def test_only_the_font_maps_faces_have_their_files_kept(tmp_path, monkeypatch):
     give that subset the wrong glyphs.  New glyphs make new subsets, not new entries."""
     from typeset import pdf
 
-    from .test_cjk import FONT_FACE, PARAGRAPHS
+    from .test_cjk import PARAGRAPHS
 
     monkeypatch.setattr(pdf, "_SUBSETS", {})
     monkeypatch.setattr(pdf, "_FACE_DATA", {})
-
-    def write(text):
-        html = (f"<html lang=zh-CN><head><style>{FONT_FACE} body {{ font-family: Body }}"
-                f"</style></head><body><p>{text}</p></body></html>")
-        document, _ = pdf.render(html, base_url=tmp_path, roots=(FONTS,))
-        return pdf.pdf_bytes(document)
-
-    write(PARAGRAPHS[0])
+    write_paragraph(tmp_path, PARAGRAPHS[0])
     first_faces = dict(pdf._FACE_DATA)
     assert len(first_faces) == 1
     for text in PARAGRAPHS[1:]:
-        write(text)
+        write_paragraph(tmp_path, text)
     assert first_faces == pdf._FACE_DATA
     assert len(pdf._SUBSETS) == len(PARAGRAPHS)
 

@@ -112,15 +112,21 @@ print(sorted(lib._name for lib in startup._PINNED) if startup.compiled_ffi() els
 """
 
 
-def _start(cache, *, plain=False):
+def _environment(cache, *, plain=False) -> dict:
+    """This process's environment with `cache` as the cache folder, and WeasyPrint
+    loaded as it ships (`plain`) or through typeset.startup."""
     import os
 
     env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
     env.pop("TYPESET_PLAIN_IMPORT", None)
     if plain:
         env["TYPESET_PLAIN_IMPORT"] = "1"
+    return env
+
+
+def _start(cache, *, plain=False):
     return subprocess.run([sys.executable, "-c", LOAD], capture_output=True, text=True,
-                          check=True, env=env).stdout.split()
+                          check=True, env=_environment(cache, plain=plain)).stdout.split()
 
 
 def test_weasyprint_declarations_are_compiled_once(tmp_path):
@@ -151,14 +157,10 @@ def test_weasyprint_declarations_are_compiled_once(tmp_path):
 def test_compiled_declarations_print_the_same_pdf(tmp_path):
     """A build with WeasyPrint's declarations compiled and its font tools loaded
     when used gives the same bytes as one with WeasyPrint loaded as it ships."""
-    import os
 
     pdfs = []
     for plain in (False, True):
-        env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
-        env.pop("TYPESET_PLAIN_IMPORT", None)
-        if plain:
-            env["TYPESET_PLAIN_IMPORT"] = "1"
+        env = _environment(tmp_path / "cache", plain=plain)
         out = tmp_path / f"{plain}.pdf"
         subprocess.run([sys.executable, "-m", "typeset", "build", str(FIXTURES_MINIMAL),
                         "-o", str(out)], check=True, env=env, capture_output=True)
@@ -234,14 +236,10 @@ def test_the_presentational_hints_style_sheet_is_parsed_when_used(tmp_path):
     load time (typeset's renders never read it); a render with
     ``presentational_hints=True`` parses it then, and lays out as WeasyPrint loaded
     as shipped does."""
-    import os
 
     outputs = []
     for plain in (False, True):
-        env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
-        env.pop("TYPESET_PLAIN_IMPORT", None)
-        if plain:
-            env["TYPESET_PLAIN_IMPORT"] = "1"
+        env = _environment(tmp_path / "cache", plain=plain)
         # a face of the project's: without one the text has no font, and its layout
         # depends on what fontconfig has at hand
         style = f"<style>{FONT_FACE} body {{ font-family: {FAMILY} }}</style>"
@@ -294,13 +292,9 @@ def test_the_user_agent_style_sheet_is_parsed_once(tmp_path):
     the cache folder; later starts load it without compiling its 282 selectors, and
     an HTML of the elements it styles is laid out and written as by WeasyPrint loaded
     as shipped, from the sheet just parsed and from the one kept."""
-    import os
 
     def start(plain=False):
-        env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
-        env.pop("TYPESET_PLAIN_IMPORT", None)
-        if plain:
-            env["TYPESET_PLAIN_IMPORT"] = "1"
+        env = _environment(tmp_path / "cache", plain=plain)
         style = f"<style>{FONT_FACE} body {{ font-family: {FAMILY} }}</style>"
         lines = subprocess.run([sys.executable, "-c", AGENT_PROBE, style], env=env,
                                capture_output=True, text=True, check=True

@@ -2,18 +2,10 @@
 told apart by the face (its length, table directory and head table), the glyphs,
 the options and HarfBuzz's version."""
 
-from weasyprint.pdf.fonts import Font
-
 from typeset import pdf, subsets
 
-from .test_cjk import FONT_FACE, FONTS, PARAGRAPHS
-
-
-def write(tmp_path, text):
-    html = (f"<html lang=zh-CN><head><style>{FONT_FACE} body {{ font-family: Body }}"
-            f"</style></head><body><p>{text}</p></body></html>")
-    document, _ = pdf.render(html, base_url=tmp_path, roots=(FONTS,))
-    return pdf.pdf_bytes(document)
+from .test_cjk import FONTS, PARAGRAPHS
+from .test_fonts import subsets_made, write_paragraph
 
 
 def test_a_new_process_takes_the_subsets_an_earlier_one_made(tmp_path, monkeypatch):
@@ -22,28 +14,21 @@ def test_a_new_process_takes_the_subsets_an_earlier_one_made(tmp_path, monkeypat
     without HarfBuzz; other glyphs make, and keep, a new subset."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.setattr(pdf, "_SUBSETS", {})
-    made = []
-    original = Font._harfbuzz_subset
-
-    def counting(font, to_unicode, hinting):
-        made.append(len(to_unicode))
-        return original(font, to_unicode, hinting)
-
-    monkeypatch.setattr(Font, "_harfbuzz_subset", counting)
-    first = write(tmp_path, PARAGRAPHS[0])
+    made, _ = subsets_made(monkeypatch)
+    first = write_paragraph(tmp_path, PARAGRAPHS[0])
     kept = sorted((tmp_path / "cache" / "typeset").glob("subset-*"))
     assert len(made) == 1 and len(kept) == 1
     monkeypatch.setattr(pdf, "_SUBSETS", {})
-    assert write(tmp_path, PARAGRAPHS[0]) == first
+    assert write_paragraph(tmp_path, PARAGRAPHS[0]) == first
     assert len(made) == 1  # from the cache folder
     monkeypatch.setattr(pdf, "_SUBSETS", {})
-    assert write(tmp_path, PARAGRAPHS[1]) != first
+    assert write_paragraph(tmp_path, PARAGRAPHS[1]) != first
     assert len(made) == 2
     assert len(list((tmp_path / "cache" / "typeset").glob("subset-*"))) == 2
     # a file that cannot be read: made again
     kept[0].write_bytes(b"")
     monkeypatch.setattr(pdf, "_SUBSETS", {})
-    assert write(tmp_path, PARAGRAPHS[0]) == first
+    assert write_paragraph(tmp_path, PARAGRAPHS[0]) == first
     assert len(made) == 3
 
 

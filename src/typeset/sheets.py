@@ -30,10 +30,10 @@ does not load is parsed again and replaced; at most :data:`KEPT` sheets are kept
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import logging
 import marshal
-import os
 import pickle
 import sys
 from pathlib import Path
@@ -48,14 +48,23 @@ _LISTS = ("lang_attr_selectors", "other_selectors")
 _STEM = "weasyprint-sheet-"
 
 
-def _key(text: str, base_url, media_type) -> str:
+@functools.cache
+def _weasyprint_css() -> tuple:
+    """Name, size and time of each of WeasyPrint's CSS modules, and the versions of
+    WeasyPrint, tinycss2 and cssselect2: what the process parses with, read once."""
     import cssselect2
     import tinycss2
-    from weasyprint.css.validation import properties
 
     css = Path(sys.modules["weasyprint.css"].__file__).parent
-    stats = [(f.name, f.stat().st_size, f.stat().st_mtime_ns)
-             for f in sorted([*css.glob("*.py"), *css.glob("validation/*.py")])]
+    return (tuple((f.name, f.stat().st_size, f.stat().st_mtime_ns)
+                  for f in sorted([*css.glob("*.py"), *css.glob("validation/*.py")])),
+            getattr(sys.modules["weasyprint"], "__version__", None), tinycss2.__version__,
+            cssselect2.__version__)
+
+
+def _key(text: str, base_url, media_type) -> str:
+    from weasyprint.css.validation import properties
+
     # the properties WeasyPrint validates now: the Chinese extension's are known only
     # while it is active (with its keywords), and a declaration of an unknown one is
     # left out of the parse
@@ -63,9 +72,8 @@ def _key(text: str, base_url, media_type) -> str:
     known = (sorted(properties.PROPERTIES),
              repr(extension.PROPERTIES) if extension is not None else None)
     return hashlib.sha256(repr((
-        FORMAT, text, base_url, media_type, known,
-        getattr(sys.modules["weasyprint"], "__version__", None), tinycss2.__version__,
-        cssselect2.__version__, stats, sys.version)).encode()).hexdigest()[:24]
+        FORMAT, text, base_url, media_type, known, _weasyprint_css(), sys.version)
+    ).encode()).hexdigest()[:24]
 
 
 def _folder() -> Path:
@@ -171,7 +179,7 @@ def _keep(path: Path, sheet, sources: dict, faces: list, rules_before: int,
           layers_before: int, counters: dict) -> None:
     """Write what `sheet`'s parse left to `path` (nothing when its objects are not
     the ones this module knows: another WeasyPrint or cssselect2)."""
-    from .startup import _write_cache
+    from .startup import write_kept
 
     matcher = sheet.matcher
     if set(vars(sheet)) != {"base_url", "matcher", "page_rules", "layers"} or \
@@ -197,12 +205,8 @@ def _keep(path: Path, sheet, sources: dict, faces: list, rules_before: int,
         "layers": sheet.layers[layers_before:],
         "counter_style": counters,
         "font_faces": faces}
-    data = pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
-    _write_cache(path, data)
-    with contextlib.suppress(OSError):
-        kept = sorted(path.parent.glob(f"{_STEM}*.pickle"), key=lambda p: p.stat().st_mtime)
-        for old in kept[:-KEPT]:
-            os.unlink(old)
+    write_kept(path, pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL),
+               f"{_STEM}*.pickle", KEPT)
 
 
 def document_sheets(real):

@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import ast
 import contextlib
+import functools
 import glob
 import hashlib
 import importlib.machinery
@@ -162,6 +163,22 @@ def _write_cache(path: Path, data: bytes) -> None:
         temporary = path.with_name(f".{path.name}.{os.getpid()}")
         temporary.write_bytes(data)
         os.replace(temporary, path)
+
+
+def write_kept(path: Path, data: bytes, pattern: str, most: int,
+               most_bytes: int | None = None) -> None:
+    """Write `data` to `path` in the cache folder (:func:`_write_cache`), then keep
+    the newest files of `path`'s folder matching `pattern` while there are at most
+    `most` of them and `most_bytes` bytes: the oldest go."""
+    _write_cache(path, data)
+    with contextlib.suppress(OSError):
+        kept = sorted(((p.stat().st_mtime, p.stat().st_size, p)
+                       for p in path.parent.glob(pattern)), reverse=True)
+        total = 0
+        for count, (_, size, old) in enumerate(kept, 1):
+            total += size
+            if count > most or (most_bytes is not None and total > most_bytes):
+                os.unlink(old)
 
 
 def _load_compiled(path: Path, declarations):
@@ -353,8 +370,8 @@ class _Changed:
         stem = _CHANGED[name]
         # this module's own source too: a change to how a module is changed is a
         # change of the code kept
-        key = hashlib.sha256(repr((name, source, Path(__file__).read_bytes(),
-                                   _cffi_version(), sys.version)).encode()).hexdigest()[:24]
+        key = hashlib.sha256(repr((name, source, _own_source(), _cffi_version(),
+                                   sys.version)).encode()).hexdigest()[:24]
         code_path = cache_dir() / f"{stem}-{key}.code"
         try:
             code = marshal.loads(code_path.read_bytes())
@@ -409,6 +426,12 @@ def _pin_libraries(module) -> None:
         if isinstance(name, str) and name.endswith(".lib"):  # cffi names it <library>.lib
             with contextlib.suppress(OSError):
                 _PINNED.append(ctypes.CDLL(name[:-len(".lib")]))
+
+
+@functools.cache
+def _own_source() -> bytes:
+    """This module's source, read once (each changed module's key holds it)."""
+    return Path(__file__).read_bytes()
 
 
 def _cffi_version() -> str:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
 import struct
 
 #: What a kept subset's key covers: part of the key.
@@ -102,17 +101,8 @@ def load(name: str) -> bytes | None:
 def keep(name: str, data: bytes) -> None:
     """Keep the subset `data` under `name` (whole or not at all), the oldest going
     beyond :data:`KEPT` subsets or :data:`KEPT_BYTES` bytes."""
-    from .startup import _write_cache
+    from .startup import write_kept
 
     path = _folder() / f"{_STEM}{name}.otf"
-    if path.exists():
-        return
-    _write_cache(path, data)
-    with contextlib.suppress(OSError):
-        kept = sorted(((p.stat().st_mtime, p.stat().st_size, p)
-                       for p in path.parent.glob(f"{_STEM}*.otf")), reverse=True)
-        total = 0
-        for count, (_, size, old) in enumerate(kept, 1):
-            total += size
-            if count > KEPT or total > KEPT_BYTES:
-                os.unlink(old)
+    if not path.exists():
+        write_kept(path, data, f"{_STEM}*.otf", KEPT, KEPT_BYTES)
