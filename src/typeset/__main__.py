@@ -21,6 +21,9 @@ def run() -> int:
     code = forward(sys.argv[1:])
     if code is None:
         gc.set_threshold(*COMMAND_GC_THRESHOLD)
+        from . import compiled
+
+        compiled.install()  # before the imports that compile patterns and dataclasses
         from .cli import main
 
         code = main()
