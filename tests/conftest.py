@@ -63,3 +63,15 @@ def minimal_variant(folder: Path, *replacements: tuple[str, str], name: str = "x
     path = folder / name
     path.write_text(text, encoding="utf-8")
     return path
+
+
+@pytest.fixture
+def two_cores(monkeypatch):
+    """Fork helpers (`typeset.aside`) whatever this machine has (the tests must not
+    skip on one core), and under pytest-xdist, whose worker runs a thread for its
+    channel."""
+    from typeset import aside
+
+    monkeypatch.setattr(aside, "_cores", lambda: 2)
+    monkeypatch.setattr(aside, "_single_threaded", lambda: True)
+    monkeypatch.delenv("TYPESET_DRAW_ASIDE", raising=False)

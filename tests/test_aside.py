@@ -13,15 +13,6 @@ from typeset.press import Press
 from .conftest import FIXTURES, SAMPLE
 
 
-@pytest.fixture
-def two_cores(monkeypatch):
-    """Draw aside whatever this machine has (the tests must not skip on one core),
-    and under pytest-xdist, whose worker runs a thread for its channel."""
-    monkeypatch.setattr(aside, "_cores", lambda: 2)
-    monkeypatch.setattr(aside, "_single_threaded", lambda: True)
-    monkeypatch.delenv("TYPESET_DRAW_ASIDE", raising=False)
-
-
 def _arguments(result, edition: str) -> dict:
     press = Press.from_layout(result.layout) if edition == "print" else None
     return {"front": tuple(result.layout.settings["numbering"]["front"]),

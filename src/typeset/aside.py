@@ -15,6 +15,9 @@ then replays the child's pages in their place, in page order, so that fonts, sub
 and structure come out as drawing them would make them: the PDF is byte for byte the
 one a build drawing every page itself writes (tests/test_aside.py).
 
+The fork and the hand-over are :func:`forked`'s, which a command's build also uses
+to read and compose the issue while it loads WeasyPrint (`build.FRONT_ASIDE`).
+
 Any page the child could not hand back (an image, a glyph missing from its font, a
 font the parent has not met yet, a box it cannot find) and every page when the child
 failed, died or did not hand its pages over within :data:`WAIT_LIMIT` seconds (it is
@@ -73,28 +76,28 @@ def _single_threaded() -> bool:
         return False
 
 
-class Aside:
-    """A child process drawing the pages from `first` on (made by :func:`started`)."""
+class Child:
+    """A forked child computing one value and handing it back, pickled, through a pipe
+    (made by :func:`forked`)."""
 
-    def __init__(self, first: int, pid: int, reader: int) -> None:
-        self.first = first
+    def __init__(self, pid: int, reader: int) -> None:
         self._pid, self._reader = pid, reader
         self._status: int | None = None  # the child's exit code, once reaped
-        self._handed: dict | None = None
-        #: the compressed contents of the child's page streams: digest: bytes
-        self.compressed: dict[bytes, bytes] = {}
-        self.replayed = 0
+        self._value: object = None
+        self._collected = False
 
-    def _collect(self) -> dict:
-        """What the child handed out (waiting for it), or nothing if it failed."""
-        if self._handed is None:
+    def value(self, limit: float | None = None) -> object:
+        """The child's value (waiting for it at most `limit` seconds, default
+        :data:`WAIT_LIMIT`), or None when it failed, died or hung (it is then killed)."""
+        if not self._collected:
+            self._collected = True
             chunks = []
-            deadline = time.monotonic() + WAIT_LIMIT
+            deadline = time.monotonic() + (WAIT_LIMIT if limit is None else limit)
             try:
                 while True:
                     left = deadline - time.monotonic()
                     if left <= 0 or not select.select([self._reader], [], [], left)[0]:
-                        chunks = None  # a helper that hangs: this process draws
+                        chunks = None  # a child that hangs: the parent does the work
                         break
                     chunk = os.read(self._reader, 1 << 20)
                     if not chunk:
@@ -104,12 +107,94 @@ class Aside:
                 chunks = None
             # the pipe is closed: the child is leaving (or is stopped if it hangs)
             self._reap(wait=chunks is not None)
-            handed = {}
             if self._status == 0 and chunks:
                 try:
-                    handed = pickle.loads(b"".join(chunks))
-                except Exception:  # noqa: BLE001 -- a damaged hand-over: draw them here
-                    handed = {}
+                    self._value = pickle.loads(b"".join(chunks))
+                except Exception:  # noqa: BLE001 -- a damaged hand-over: done here
+                    self._value = None
+        return self._value
+
+    def _reap(self, wait: bool) -> None:
+        if self._reader is not None:
+            os.close(self._reader)
+            self._reader = None
+        if self._status is None:
+            try:
+                if not wait:
+                    os.kill(self._pid, signal.SIGKILL)
+                _, status = os.waitpid(self._pid, 0)
+                self._status = os.waitstatus_to_exitcode(status)
+            except (ChildProcessError, ProcessLookupError):
+                self._status = -1
+
+    def close(self) -> None:
+        """Done with the child: if it is still working (its value was not needed),
+        it is killed; it is reaped either way."""
+        self._reap(wait=False)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def possible() -> bool:
+    """Whether a child may be forked here to use another core: fork exists, this
+    process is not a pool's worker (`forbidden`), it has a core to spare and no
+    other thread (a fork copies only the calling one)."""
+    return (_allowed and hasattr(os, "fork") and _cores() >= 2 and _single_threaded())
+
+
+def forked(work: Callable[[], object], make: Callable[[int, int], Child] = Child) -> Child | None:
+    """Fork a child that calls `work()` and hands its value back, pickled; the
+    `Child` (made by `make(pid, reader)`), or None when the fork failed.  The child
+    leaves without any clean-up (no atexit, no flushing of inherited buffers); an
+    exception in `work` is a child without a value."""
+    reader, writer = os.pipe()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(reader)
+        os.close(writer)
+        return None
+    if pid == 0:  # the child: work, hand over, leave
+        code = 1
+        try:
+            os.close(reader)
+            import gc
+
+            gc.disable()  # short-lived: and the collector would touch every shared page
+            data = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(writer, view):]
+            code = 0
+        except BaseException:  # noqa: BLE001 -- the parent does what it lacks
+            pass
+        finally:
+            os._exit(code)
+    os.close(writer)
+    return make(pid, reader)
+
+
+class Aside(Child):
+    """A child process drawing the pages from `first` on (made by :func:`started`)."""
+
+    def __init__(self, first: int, pid: int, reader: int) -> None:
+        super().__init__(pid, reader)
+        self.first = first
+        self._handed: dict | None = None
+        #: the compressed contents of the child's page streams: digest: bytes
+        self.compressed: dict[bytes, bytes] = {}
+        self.replayed = 0
+
+    def _collect(self) -> dict:
+        """What the child handed out (waiting for it), or nothing if it failed."""
+        if self._handed is None:
+            handed = self.value()
+            if not isinstance(handed, dict):
+                handed = {}
             for entry in handed.values():
                 self.compressed.update(entry.compressed)
             self._handed = handed
@@ -138,68 +223,23 @@ class Aside:
                        entry.fonts, entry.alphas,
                        [(boxes[box_id], mark) for box_id, mark in entry.tags])
 
-    def _reap(self, wait: bool) -> None:
-        if self._reader is not None:
-            os.close(self._reader)
-            self._reader = None
-        if self._status is None:
-            try:
-                if not wait:
-                    os.kill(self._pid, signal.SIGKILL)
-                _, status = os.waitpid(self._pid, 0)
-                self._status = os.waitstatus_to_exitcode(status)
-            except (ChildProcessError, ProcessLookupError):
-                self._status = -1
-
-    def close(self) -> None:
-        """Done with the child: if it is still drawing (the write failed before it
-        was needed), it is killed; it is reaped either way."""
-        self._reap(wait=False)
-
-    def __enter__(self) -> Aside:
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
 
 def started(pages: list, draw: Callable[[range], object]) -> Aside | None:
     """Fork a child that calls `draw(only)`, `only` being the range of page indexes it
     is to draw (a write through `redraw.kept_drawings(only=…)`), and hands back
     `redraw.handed_out`; return the `Aside` to give the parent's write, or None when
     drawing aside is not worth it or not possible here (see the module's docstring)."""
-    if (not _allowed or len(pages) < MIN_PAGES or not hasattr(os, "fork")
-            or os.environ.get("TYPESET_DRAW_ASIDE") == "0" or _cores() < 2
-            or not _single_threaded()):
+    if (len(pages) < MIN_PAGES or os.environ.get("TYPESET_DRAW_ASIDE") == "0"
+            or not possible()):
         return None
     first = len(pages) - max(1, round(len(pages) * SHARE))
-    reader, writer = os.pipe()
-    try:
-        pid = os.fork()
-    except OSError:
-        os.close(reader)
-        os.close(writer)
-        return None
-    if pid == 0:  # the child: draw, hand over, and leave without any clean-up
-        code = 1
-        try:
-            os.close(reader)
-            import gc
 
-            gc.disable()  # short-lived: and the collector would touch every shared page
-            from . import redraw
+    def work() -> dict:
+        from . import redraw
 
-            redraw.handed_out.clear()
-            with contextlib.suppress(redraw.AllDrawn):  # its last page drawn
-                draw(range(first, len(pages)))
-            data = pickle.dumps(redraw.handed_out, protocol=pickle.HIGHEST_PROTOCOL)
-            view = memoryview(data)
-            while view:
-                view = view[os.write(writer, view):]
-            code = 0
-        except BaseException:  # noqa: BLE001 -- the parent draws what it lacks
-            pass
-        finally:
-            os._exit(code)
-    os.close(writer)
-    return Aside(first, pid, reader)
+        redraw.handed_out.clear()
+        with contextlib.suppress(redraw.AllDrawn):  # its last page drawn
+            draw(range(first, len(pages)))
+        return redraw.handed_out
+
+    return forked(work, lambda pid, reader: Aside(first, pid, reader))
