@@ -13,7 +13,7 @@ from typeset.check import A4, findings, issue_pages, read_pdf
 from typeset.cli import main
 from typeset.errors import InputError
 
-from .conftest import FIXTURES, minimal_variant
+from .conftest import FIXTURES, SAMPLE, minimal_variant
 
 FIRST_P = "<p>现将有关事项通知如下。</p>"  # the first paragraph of minimal.xml
 
@@ -506,3 +506,72 @@ def test_table_cells_numbers_right_text_justified_and_spans_never_cross_a_page(t
     first_page = [r for r in page if page[r] == page[1]]
     assert len(first_page) >= 2 and page[59] == page[60]
     assert all(len(edges) == 1 for edges in amount_right_edges.values()), amount_right_edges
+
+
+def test_the_front_done_aside_is_the_front_done_here(tmp_path, two_cores, monkeypatch):
+    """In a command's process that has still to load WeasyPrint, a forked child reads
+    and composes the issue meanwhile: it hands back the issue, layout, output path,
+    documents shown and HTML the build makes itself, and the times of its steps."""
+    import sys
+
+    monkeypatch.setattr(build_module, "FRONT_ASIDE", True)
+    monkeypatch.delitem(sys.modules, "weasyprint")  # as in a new process
+    options = Options(output=tmp_path / "p.pdf", only="ndf-2021-13")
+    child = build_module._front_aside(SAMPLE, options)
+    assert child is not None
+    issue, layout, output, shown, html, steps = child.value()
+    assert child._status == 0
+    here = build_module._front(SAMPLE, options, lambda name, message: None)
+    assert (issue, layout, output, shown, html) == here
+    assert "ndf-2021-13" in html and len(shown) < len(issue.documents)
+    assert [name for name, _, _ in steps] == ["parse", "layout", "compose"]
+    assert all(seconds > 0 for _, _, seconds in steps)
+    # not forked: in a library caller's process, or once WeasyPrint is loaded
+    monkeypatch.setattr(build_module, "FRONT_ASIDE", False)
+    assert build_module._front_aside(SAMPLE, options) is None
+    monkeypatch.setattr(build_module, "FRONT_ASIDE", True)
+    monkeypatch.setitem(sys.modules, "weasyprint", object())
+    assert build_module._front_aside(SAMPLE, options) is None
+
+
+def test_a_front_failing_aside_fails_here_with_its_own_error(tmp_path, two_cores,
+                                                             monkeypatch):
+    """Bad input: the child hands nothing back, the build reads the issue itself and
+    raises the error it would raise without the child; no PDF is written."""
+    import sys
+
+    bad = FIXTURES / "broken" / "bad-year.xml"
+    out = tmp_path / "x.pdf"
+    with pytest.raises(InputError) as plain:
+        build(bad, Options(output=out))
+    monkeypatch.setattr(build_module, "FRONT_ASIDE", True)
+    monkeypatch.delitem(sys.modules, "weasyprint")
+    child = build_module._front_aside(bad, Options(output=out))
+    assert child is not None and child.value() is None and child._status != 0
+    forks = []
+    original = build_module._front_aside
+    monkeypatch.setattr(build_module, "_front_aside",
+                        lambda *args: forks.append(original(*args)) or forks[-1])
+    with pytest.raises(InputError) as aside:
+        build(bad, Options(output=out))
+    assert forks and forks[0] is not None
+    assert str(aside.value) == str(plain.value) and ":" in str(plain.value)
+    assert not out.exists()
+
+
+def test_a_command_builds_the_same_pdf_with_its_front_aside(tmp_path):
+    """`python -m typeset build -v` (a command's process, which forks its front where
+    it has two cores): the steps in order, the PDF of an in-process build."""
+    import os
+    import subprocess
+    import sys
+
+    here, there = tmp_path / "here.pdf", tmp_path / "there.pdf"
+    build(FIXTURES / "features.xml", Options(output=here))
+    run = subprocess.run([sys.executable, "-m", "typeset", "build",
+                          str(FIXTURES / "features.xml"), "-o", str(there), "-v"],
+                         capture_output=True, text=True, check=True,
+                         env=dict(os.environ, TYPESET_SERVER="0"))
+    assert [line[:3] for line in run.stderr.splitlines()] == \
+        ["1/6", "2/6", "3/6", "4/6", "5/6", "6/6"]
+    assert there.read_bytes() == here.read_bytes()

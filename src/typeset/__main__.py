@@ -24,7 +24,10 @@ def run() -> int:
         from . import compiled
 
         compiled.install()  # before the imports that compile patterns and dataclasses
+        from . import build
         from .cli import main
+
+        build.FRONT_ASIDE = True  # this process is the command's own: it may fork
 
         code = main()
         # The process ends now, and Python's last act would be a full collection of

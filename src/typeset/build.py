@@ -96,6 +96,12 @@ def default_output(source: Path, options: Options) -> Path:
     return Path("out") / f"{name}{suffix}.pdf"
 
 
+#: Set by `typeset.__main__` in a command's own process (never in a library caller's):
+#: a build or preview there that has still to load WeasyPrint reads and composes the
+#: issue in a forked child meanwhile, on another core (`aside.forked`).
+FRONT_ASIDE = False
+
+
 def build(source: str | Path, options: Options = Options(),
           log: Callable[[str], None] | None = None) -> BuildResult:
     """Build the PDF of the issue at `source`; raise TypesetError (or InputError) on failure."""
@@ -111,12 +117,42 @@ def build(source: str | Path, options: Options = Options(),
         clock = now
         say(message)
 
-    from . import cjk, pdf  # WeasyPrint loads in about a second: only when rendering
-
     source = Path(source)
     if options.edition not in EDITIONS:
         raise TypesetError(f"typeset: edition {options.edition!r}: expected "
                            f"{' or '.join(EDITIONS)}")
+    child = _front_aside(source, options)
+    from . import cjk, pdf  # WeasyPrint loads in about a second: only when rendering
+
+    front = child.value() if child is not None else None
+    if front is None:  # not forked, or the child failed: its error is raised here
+        issue, layout, output, shown, html = _front(source, options, step)
+    else:
+        issue, layout, output, shown, html, steps = front
+        for name, message, seconds in steps:
+            timings[name] = seconds
+            say(message)
+        clock = time.perf_counter()
+    ids = [d.id for d in issue.documents]
+    _warn_once_without_harfbuzz(pdf, log)
+    han_latin = _cjk_han_latin(layout, options)
+    # The extension is active for this render only (and the typography check and PDF
+    # writing that read its layouts): WeasyPrint is left as it was found.
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(cjk.active(han_latin_space=han_latin))
+        except RuntimeError as exc:  # a WeasyPrint this extension was not written for
+            raise TypesetError(f"typeset: {exc}") from None
+        return _render_and_write(issue, layout, html, source, options, output, ids, shown,
+                                 step, log, timings, pdf)
+
+
+def _front(source: Path, options: Options,
+           step: Callable[[str, str], None]) -> tuple:
+    """Steps 1-3 of `build`: the issue parsed, the layout loaded, figures and output
+    path checked, the HTML composed; `step(name, message)` after each.  Returns the
+    issue, the layout, the output path, the ids of the documents composed (None: all)
+    and the HTML."""
     issue = parse_issue(source)
     step("parse", f"1/6 parse    {source}: {len(issue.sections)} sections, "
          f"{len(issue.documents)} documents")
@@ -138,17 +174,40 @@ def build(source: str | Path, options: Options = Options(),
     html = compose(issue, layout, only=options.only, shown=shown, edition=options.edition)
     step("compose", f"3/6 compose  {len(html):,} characters of HTML; figures and output "
          "path checked")
-    _warn_once_without_harfbuzz(pdf, log)
-    han_latin = _cjk_han_latin(layout, options)
-    # The extension is active for this render only (and the typography check and PDF
-    # writing that read its layouts): WeasyPrint is left as it was found.
-    with contextlib.ExitStack() as stack:
-        try:
-            stack.enter_context(cjk.active(han_latin_space=han_latin))
-        except RuntimeError as exc:  # a WeasyPrint this extension was not written for
-            raise TypesetError(f"typeset: {exc}") from None
-        return _render_and_write(issue, layout, html, source, options, output, ids, shown,
-                                 step, log, timings, pdf)
+    return issue, layout, output, shown, html
+
+
+def _front_aside(source: Path, options: Options):
+    """A forked child doing `_front` while this process loads WeasyPrint (0.2-0.4 s,
+    on one core): an `aside.Child` whose value is `_front`'s, its steps (name,
+    message, seconds) added; None where that is not done (`FRONT_ASIDE` unset,
+    WeasyPrint loaded already, one core, other threads).  A child that fails hands
+    nothing back, and `build` does the steps itself, raising their error."""
+    import sys
+
+    if not FRONT_ASIDE or "weasyprint" in sys.modules:
+        return None
+    from . import aside, compiled
+
+    if not aside.possible():
+        return None
+
+    def work():
+        steps = []
+        clock = time.perf_counter()
+
+        def record(name: str, message: str) -> None:
+            nonlocal clock
+            now = time.perf_counter()
+            steps.append((name, message, now - clock))
+            clock = now
+
+        issue, layout, output, shown, html = _front(source, options, record)
+        compiled.write()  # what it compiled that the file lacks (the parent never does)
+        # the layout without its Jinja environment, which the parent makes if it needs it
+        return issue, replace(layout), output, shown, html, steps
+
+    return aside.forked(work)
 
 
 def _render_and_write(issue, layout, html, source, options, output, ids, shown, step, log,

@@ -114,13 +114,20 @@ class _Kept:
         return kept
 
     def write(self) -> None:
-        """Write the file when it lacked enough of what this process compiled."""
+        """Write the file when it lacked enough of what this process compiled, with
+        what another process wrote to it meanwhile (a build's child: `build`)."""
         if not self.new or self.new < WRITE_AFTER * self.asked:
             return
         from .startup import write_kept
 
+        patterns, sources = _load(self.path)
+        for kept, mine in ((patterns, self.patterns), (sources, self.sources)):
+            for key, value in mine.items():
+                if len(kept) >= MOST:
+                    break
+                kept.setdefault(key, value)
         try:
-            data = marshal.dumps((self.patterns, self.sources))
+            data = marshal.dumps((patterns, sources))
         except ValueError:  # something marshal cannot hold: keep nothing
             return
         # one file per Python: the newest few are kept
@@ -163,3 +170,10 @@ def install() -> None:
     compiler.compile = compile_pattern
     dataclasses.exec = exec_source
     atexit.register(kept.write)
+
+
+def write() -> None:
+    """Write now what this process compiled (see `_Kept.write`), when installed: for a
+    forked child, which leaves without running atexit."""
+    if _INSTALLED is not None:
+        _INSTALLED.write()
