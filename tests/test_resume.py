@@ -329,3 +329,27 @@ def test_a_text_only_edit_is_one_stretch_of_text_outside_tags():
     assert not resume.text_only_edit(html, html.replace('"a"', '"b"'))  # in a tag
     assert not resume.text_only_edit(html, html.replace("二", "<b>二</b>"))
     assert not resume.text_only_edit(html, html.replace("二", "X").replace("五", "Y"))
+
+
+def test_prune_empties_the_front_matter_once_a_document_ended_before_the_page():
+    """The elements marked data-front (the cover, the contents) come before every
+    document: from a page after a document's end, their content is left out, their
+    tags kept (WeasyPrint's skip stacks count the body's children); from the first
+    document's page they stay whole.  Text that reads like the marker is text."""
+    html = ('<body><section class="cover" data-front><p>封面 data-front</p>'
+            '<section><p>内</p></section></section>'
+            '<section data-front class="contents"><p>目录</p></section>'
+            '<main><article class="document" data-doc="d1"><p>甲</p></article>'
+            '<article class="document" data-doc="d2"><p>乙 data-front</p></article></main>'
+            '</body>')
+    pruned = resume.prune(html, resume.Checkpoint("d2", 3, "", (), before=("d1",)))
+    assert pruned == ('<body><section class="cover" data-front></section>'
+                      '<section data-front class="contents"></section>'
+                      '<main><article class="document" data-doc="d1">'
+                      '<div class="unshown" id="d1"></div></article>'
+                      '<article class="document" data-doc="d2"><p>乙 data-front</p></article>'
+                      '</main></body>')
+    assert resume.prune(html, resume.Checkpoint("d1", 2, "", ())) == html
+    # an element without its end tag is left as it is
+    broken = '<body><section data-front><p>封面</p>'
+    assert resume.prune(broken, resume.Checkpoint("d2", 3, "", (), before=("d1",))) == broken

@@ -27,12 +27,18 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 #: Where a document's HTML starts (layouts/*/document.html.j2).
 MARKER = '<article class="document" data-doc="{}"'
+#: The attribute of an element of front matter (the cover, the contents): the layout
+#: places it before every document (layouts/*/cover.html.j2, contents.html.j2).
+FRONT = "data-front"
+#: A start tag with that attribute (the text is escaped: every < is a tag's).
+_FRONT_TAG = re.compile(rf"<([A-Za-z][\w-]*)\s[^>]*?\b{FRONT}(?=[\s=/>])[^>]*>")
 
 
 @dataclass(frozen=True)
@@ -107,7 +113,9 @@ def prune(html: str, checkpoint: Checkpoint) -> str:
     """`html` with the documents that end before `checkpoint`'s page emptied (each
     keeps its element, so WeasyPrint's skip stacks still count its boxes, and its
     anchor): a render from the checkpoint never lays them out, so their styles and
-    boxes need not be built."""
+    boxes need not be built.  Once a document ends before the page, so does the front
+    matter before it: the elements marked :data:`FRONT` are emptied too (their
+    running elements and named strings are the checkpoint's)."""
     for doc_id in checkpoint.before:
         start = html.find(MARKER.format(doc_id))
         if start < 0:
@@ -115,7 +123,34 @@ def prune(html: str, checkpoint: Checkpoint) -> str:
         open_end = html.index(">", start) + 1
         close = html.index("</article>", open_end)  # text is escaped: no tag inside
         html = f'{html[:open_end]}<div class="unshown" id="{doc_id}"></div>{html[close:]}'
+    if checkpoint.before:
+        html = _without_front(html)
     return html
+
+
+def _without_front(html: str) -> str:
+    """`html` with the content of each element marked :data:`FRONT` left out (its
+    tags kept)."""
+    at = 0
+    while tag := _FRONT_TAG.search(html, at):
+        name = tag.group(1)
+        at = tag.end()
+        close = _end_tag(html, name, at)
+        if close is not None:
+            html = html[:at] + html[close:]
+    return html
+
+
+def _end_tag(html: str, name: str, start: int) -> int | None:
+    """Where the end tag of the element `name` whose content begins at `start` is
+    (elements of the same name inside it counted); None when it has none."""
+    tags = re.compile(rf"<(/?){re.escape(name)}[\s>/]")
+    depth = 1
+    for tag in tags.finditer(html, start):
+        depth += -1 if tag.group(1) else 1
+        if not depth:
+            return tag.start()
+    return None
 
 
 def _before(store, index: int) -> dict:
