@@ -294,3 +294,33 @@ def test_font_files_reach_fontconfig_as_links_to_the_files(tmp_path, monkeypatch
         pdf.render(outside, base_url=tmp_path, roots=(FONTS,))
     assert "outside" in str(caught.value)
     assert pdf._fonts._folder is None or not any(pdf._fonts._folder.iterdir())
+
+
+def test_a_face_that_is_not_subset_goes_into_the_pdf_whole(tmp_path, monkeypatch):
+    """Each face's file is kept as a view of HarfBuzz's memory, not a copy; where
+    HarfBuzz cannot subset it, the PDF gets the whole file, as bytes, and the face
+    kept stays a view of the file."""
+    import io
+
+    from pypdf import PdfReader
+    from weasyprint.pdf.fonts import Font
+
+    from typeset import pdf
+
+    from .test_cjk import PARAGRAPHS
+
+    monkeypatch.setattr(pdf, "_SUBSETS", {})
+    monkeypatch.setattr(pdf, "_FACE_DATA", {})
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # none kept before
+    monkeypatch.setattr(Font, "_harfbuzz_subset", lambda font, to_unicode, hinting: None)
+    data = write_paragraph(tmp_path, PARAGRAPHS[0])
+    [face] = pdf._FACE_DATA.values()
+    assert not isinstance(face, bytes)  # a view
+    whole = bytes(face)
+    assert whole in {path.read_bytes() for path in FONTS.glob("*.otf")}
+    embedded = []
+    for page in PdfReader(io.BytesIO(data)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            descriptor = font.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+            embedded.append(descriptor.get_object()["/FontFile3"].get_object().get_data())
+    assert embedded == [whole]
