@@ -62,8 +62,9 @@ def _path():
 def _load(path) -> tuple[dict, dict]:
     """The kept patterns and methods at `path`; empty when it does not load."""
     try:
+        # read whole, then loaded: marshal.load reads a file piece by piece (27 ms)
         with open(path, "rb") as stream:
-            patterns, sources = marshal.load(stream)
+            patterns, sources = marshal.loads(stream.read())
         if isinstance(patterns, dict) and isinstance(sources, dict):
             return patterns, sources
     except (OSError, EOFError, ValueError, TypeError):
