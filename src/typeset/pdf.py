@@ -550,7 +550,8 @@ def _write_chunked(pdf, output, version, identifier) -> None:
     """pydyf 0.13's ``PDF.write`` with ``compress``, the compressible objects put in
     object streams of :data:`OBJECTS_PER_STREAM` (derived from pydyf, BSD-3-Clause,
     © Kozea).  Each stream is compressed in one of :data:`COMPRESSING_THREADS`
-    threads, or taken from a preview's last write (`redraw.kept_stream`), while this
+    threads, or taken from a preview's last write (`redraw.kept_stream`) or, for a
+    large one (a font), from an earlier process's (`typeset.streams`), while this
     thread joins the next one's content and serialises the other objects; the bytes
     are pydyf's."""
     from concurrent.futures import ThreadPoolExecutor
@@ -559,6 +560,7 @@ def _write_chunked(pdf, output, version, identifier) -> None:
 
     from pydyf import Array, Dictionary, Stream, String, _to_bytes
 
+    from . import streams
     from .redraw import _compressed, kept_stream, stream_compressed
 
     version = _to_bytes(version or b"1.7")
@@ -573,7 +575,17 @@ def _write_chunked(pdf, output, version, identifier) -> None:
         def compressed(stream):  # (digest, compressed bytes or their future)
             content = b"\n".join(_to_bytes(item) for item in stream.stream)
             digest, known = kept_stream(content)
-            return digest, known if known is not None else pool.submit(_compressed, content)
+            if known is None:
+                known = streams.load(content)  # a large one (a font) an earlier write kept
+                if known is not None:
+                    stream_compressed(digest, known)
+            return digest, known if known is not None else pool.submit(compressed_kept,
+                                                                       content)
+
+        def compressed_kept(content: bytes) -> bytes:
+            data = _compressed(content)
+            streams.keep(content, data)
+            return data
 
         def written(stream, digest, body) -> bytes:
             if not isinstance(body, bytes):
