@@ -13,7 +13,9 @@ Steps:
 6. write   pages → PDF of the edition (screen: tagged PDF/UA-1; print: PDF/X-4 with
            bleed, marks and a CMYK output intent), written atomically
 Nothing is written before steps 1–5 have succeeded, so bad input never damages a PDF
-already in `out/`.
+already in `out/`.  In a command's own process (`FRONT_ASIDE`), steps 1-3 run in a
+forked child while this process loads WeasyPrint; when the child fails, they run
+here and raise their error.
 """
 
 from __future__ import annotations
