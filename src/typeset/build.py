@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import resume
+from . import measured, resume
 from .atomic import check_output, write_atomic
 from .compose import compose
 from .errors import TypesetError, display_path, emit
@@ -145,8 +145,12 @@ def build(source: str | Path, options: Options = Options(),
             stack.enter_context(cjk.active(han_latin_space=han_latin))
         except RuntimeError as exc:  # a WeasyPrint this extension was not written for
             raise TypesetError(f"typeset: {exc}") from None
+        stamp = _stamp(layout, cjk_options=(bool(han_latin),))
+        # the text of tables measured by earlier processes, for the same fonts, style
+        # sheet and engine
+        stack.enter_context(measured.kept(measured.scope(stamp, html)))
         return _render_and_write(issue, layout, html, source, options, output, ids, shown,
-                                 step, log, timings, pdf)
+                                 step, log, timings, pdf, stamp)
 
 
 def _front(source: Path, options: Options,
@@ -213,8 +217,9 @@ def _front_aside(source: Path, options: Options):
 
 
 def _render_and_write(issue, layout, html, source, options, output, ids, shown, step, log,
-                      timings, pdf) -> BuildResult:
-    """The render, its checks and the write of `build`, with the extension active."""
+                      timings, pdf, stamp) -> BuildResult:
+    """The render, its checks and the write of `build`, with the extension active;
+    `stamp` is what its checkpoints depend on besides the HTML (`_stamp`)."""
     following = 1
     # what the render may read besides the issue's folder: the layout, its fonts and,
     # in print, the profile of the style sheet's @color-profile
@@ -227,7 +232,6 @@ def _render_and_write(issue, layout, html, source, options, output, ids, shown, 
         glyphs(root_box, style_for, font_faces)
         step("glyphs", "4/6 glyphs   every character has a glyph in the faces its CSS gives")
 
-    stamp = _stamp(layout, cjk_options=(bool(_cjk_han_latin(layout, options)),))
     cache = output.parent / ".typeset" / f"{source.stem}-{options.edition}.resume.json"
     known = _CHECKPOINTS.setdefault((str(source.resolve()), stamp), {})
     if options.only and not known:  # a cold preview: the last build's checkpoints

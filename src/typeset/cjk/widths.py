@@ -50,6 +50,11 @@ LIMIT = 100_000
 _STYLE_VALUES = operator.itemgetter(*STYLE_KEYS)
 _ANSWERS: dict = {}
 _ORIGINAL = {}
+#: While a render uses the answers of earlier processes (`typeset.measured`): those
+#: answers, by their key without the font configuration; and the answers this
+#: process made meanwhile, likewise.
+_KEPT: dict | None = None
+_NEW: dict = {}
 
 #: Characters for which :func:`split_first_line` of WeasyPrint 70 does more than
 #: break where Pango breaks at width 0 (spaces, soft hyphens, tabs, newlines), or
@@ -70,6 +75,21 @@ def forget() -> None:
     _ANSWERS.clear()
 
 
+def use_kept(kept: dict | None) -> dict:
+    """Answer from `kept` (answers of earlier processes for the fonts, style sheet
+    and engine of the renders to come, by their key without the font configuration)
+    what the process has not answered yet; None: from nothing.  Returns the answers
+    made since the last call, by the same keys."""
+    global _KEPT, _NEW
+    made, _KEPT, _NEW = _NEW, kept, {}
+    return made
+
+
+def _portable(key: tuple) -> tuple:
+    """`key` without its font configuration (an object of this process)."""
+    return key[:2] + key[3:]
+
+
 def split_first_line(text, style, context, max_width, justification_spacing,
                      is_line_start=True, minimum=False):
     """WeasyPrint's ``split_first_line`` without its Pango layout (None)."""
@@ -80,17 +100,29 @@ def split_first_line(text, style, context, max_width, justification_spacing,
     if answer is None:
         if len(_ANSWERS) >= LIMIT:
             _ANSWERS.clear()
+        if _KEPT is not None:
+            answer = _KEPT.get(_portable(key))
+            if answer is not None:
+                _ANSWERS[key] = answer
+                return answer
         wrap = max_width == 0 and minimum and _wrap_at_width_0(text, style, is_line_start)
         if wrap:
             answers = _segmented(text, style, context, justification_spacing, wrap)
             if answers is not None:
                 for rest, line_answer in answers:
-                    _ANSWERS[(rest, *key[1:])] = line_answer
+                    _answered((rest, *key[1:]), line_answer)
                 return answers[0][1]
         _, *rest = _ORIGINAL["split_first_line"](
             text, style, context, max_width, justification_spacing, is_line_start,
             minimum)
-        answer = _ANSWERS[key] = (None, *rest)
+        answer = _answered(key, (None, *rest))
+    return answer
+
+
+def _answered(key: tuple, answer: tuple) -> tuple:
+    _ANSWERS[key] = answer
+    if _KEPT is not None:
+        _NEW[_portable(key)] = answer
     return answer
 
 
