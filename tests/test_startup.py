@@ -141,6 +141,8 @@ def test_weasyprint_declarations_are_compiled_once(tmp_path):
     assert "libpango-1.0" in pinned and "libharfbuzz" in pinned
     compiled = list((tmp_path / "typeset").glob("weasyprint-ffi-*.py"))
     assert len(compiled) == 1
+    # and their bytecode, under the hash of their source
+    assert len(list((tmp_path / "typeset").glob(f"{compiled[0].stem}-*.code"))) == 1
     assert _start(tmp_path)[:5] == ["True", "True", "False", "False", "False"]
     # a damaged cache file: WeasyPrint parses its declarations itself, the file goes
     compiled[0].write_text("ffi = (", encoding="utf-8")
