@@ -68,3 +68,27 @@ def test_few_new_answers_are_not_written_and_a_damaged_file_is_ignored(tmp_path,
         path.write_bytes(damage)
         with measured.kept("scope"):
             assert widths._KEPT == {}
+
+
+def test_a_warm_process_reads_the_file_again_only_when_it_changed(tmp_path, monkeypatch):
+    """`--watch` renders again and again with one scope: the kept answers are loaded
+    once, and again once another process has written the file."""
+    import pickle
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    monkeypatch.setattr(measured, "_LOADED", [None, {}])
+    path = measured._path("scope")
+    path.parent.mkdir(parents=True)
+    path.write_bytes(pickle.dumps({("字",): (None, 1, None, 16.0, 20.0, 16.0)}))
+    loads = []
+    original = pickle.loads
+    monkeypatch.setattr(pickle, "loads", lambda data: loads.append(1) or original(data))
+    for _ in range(3):
+        with measured.kept("scope"):
+            assert widths._KEPT == {("字",): (None, 1, None, 16.0, 20.0, 16.0)}
+    assert len(loads) == 1
+    path.write_bytes(pickle.dumps({("字",): (None, 1, None, 16.0, 20.0, 16.0),
+                                   ("文",): (None, 1, None, 16.0, 20.0, 16.0)}))
+    with measured.kept("scope"):
+        assert len(widths._KEPT) == 2
+    assert len(loads) == 2

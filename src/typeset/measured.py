@@ -72,11 +72,24 @@ def _path(name: str) -> Path:
     return cache_dir() / f"{_STEM}{name}.pickle"
 
 
+#: The file this process last loaded: (its path, size and time of change, answers).
+#: A warm process (`--watch`, `typeset serve`) renders again and again with the same
+#: scope; the file is read again only when it changed (any answers of the file's
+#: scope are right answers: one read before another process added to it misses only
+#: those).
+_LOADED: list = [None, {}]
+
+
 def _load(path: Path) -> dict:
     with contextlib.suppress(OSError, pickle.UnpicklingError, EOFError, ValueError,
                              TypeError, AttributeError, ImportError, IndexError):
+        info = path.stat()
+        signature = (str(path), info.st_size, info.st_mtime_ns)
+        if _LOADED[0] == signature:
+            return _LOADED[1]
         answers = pickle.loads(path.read_bytes())
         if isinstance(answers, dict):
+            _LOADED[:] = [signature, answers]
             return answers
     return {}
 
@@ -101,7 +114,7 @@ def kept(name: str):
 def _write(path: Path, new: dict) -> None:
     from .startup import write_kept
 
-    answers = _load(path)  # with what another process kept meanwhile
+    answers = dict(_load(path))  # with what another process kept meanwhile
     for key, answer in new.items():
         if len(answers) >= MOST:
             break
