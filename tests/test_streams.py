@@ -12,25 +12,27 @@ def test_large_streams_are_kept_small_ones_are_not(tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     large = bytes(range(256)) * (streams.KEPT_MIN // 256 + 1)
     small = large[:streams.KEPT_MIN - 1]
-    assert streams.load(large) is None
-    streams.keep(large, zlib.compress(large, 9))
-    streams.keep(small, zlib.compress(small, 9))
-    assert streams.load(large) == zlib.compress(large, 9)
-    assert streams.load(small) is None
+    assert streams.name(small) is None  # too short to be kept
+    name = streams.name(large)
+    assert streams.load(name, large) is None
+    streams.keep(name, zlib.compress(large, 9))
+    streams.keep(streams.name(small), zlib.compress(small, 9))
+    assert streams.load(name, large) == zlib.compress(large, 9)
     assert len(list((tmp_path / "typeset").glob("stream-*.z"))) == 1
-    assert streams.load(large[:-1] + b"x") is None  # another content, another name
+    other = large[:-1] + b"x"
+    assert streams.name(other) != name and streams.load(streams.name(other), other) is None
 
 
 def test_a_kept_stream_that_does_not_inflate_to_its_content_is_not_used(tmp_path,
                                                                        monkeypatch):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     content = b"\x00\x01CFF glyphs" * streams.KEPT_MIN
-    streams.keep(content, zlib.compress(content, 9))
+    streams.keep(streams.name(content), zlib.compress(content, 9))
     [path] = (tmp_path / "typeset").glob("stream-*.z")
     for damaged in (b"", b"not zlib", zlib.compress(content[:-1], 9),
                     zlib.compress(content, 9)[:-10]):
         path.write_bytes(damaged)
-        assert streams.load(content) is None
+        assert streams.load(streams.name(content), content) is None
 
 
 def test_a_later_write_takes_the_font_streams_compressed_and_writes_the_same_pdf(

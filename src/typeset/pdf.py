@@ -576,15 +576,16 @@ def _write_chunked(pdf, output, version, identifier) -> None:
             content = b"\n".join(_to_bytes(item) for item in stream.stream)
             digest, known = kept_stream(content)
             if known is None:
-                known = streams.load(content)  # a large one (a font) an earlier write kept
-                if known is not None:
-                    stream_compressed(digest, known)
-            return digest, known if known is not None else pool.submit(compressed_kept,
-                                                                       content)
+                name = streams.name(content)  # a large one (a font) an earlier write kept
+                known = streams.load(name, content)
+                if known is None:
+                    return digest, pool.submit(compressed_kept, content, name)
+                stream_compressed(digest, known)
+            return digest, known
 
-        def compressed_kept(content: bytes) -> bytes:
+        def compressed_kept(content: bytes, name: str | None) -> bytes:
             data = _compressed(content)
-            streams.keep(content, data)
+            streams.keep(name, data)
             return data
 
         def written(stream, digest, body) -> bytes:

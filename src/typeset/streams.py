@@ -14,7 +14,7 @@ written is what zlib makes of the content here, so the PDF's bytes are those of 
 write without the cache.  At most :data:`KEPT` streams and :data:`KEPT_BYTES` bytes
 are kept (the oldest go).
 
-In:  a stream's content, as pydyf joins it.
+In:  a stream's content, as pydyf joins it (its :func:`name` computed once).
 Out: its compressed bytes from the cache folder, or None; the same bytes kept.
 """
 
@@ -33,32 +33,40 @@ KEPT_BYTES = 32 * 1024 * 1024
 _STEM = "stream-"
 
 
-def _path(content: bytes):
-    from .startup import cache_dir
-
-    digest = hashlib.blake2b(content, digest_size=20)
-    digest.update(zlib.ZLIB_RUNTIME_VERSION.encode())
-    return cache_dir() / f"{_STEM}{digest.hexdigest()}.z"
-
-
-def load(content: bytes) -> bytes | None:
-    """`content` compressed as kept by an earlier write, or None (not kept, not
-    `content`'s: it is checked by inflating it)."""
+def name(content: bytes) -> str | None:
+    """What `content` is kept under (a hash of it and of zlib's version), or None when
+    it is too short to be kept."""
     if len(content) < KEPT_MIN:
         return None
+    digest = hashlib.blake2b(content, digest_size=20)
+    digest.update(zlib.ZLIB_RUNTIME_VERSION.encode())
+    return digest.hexdigest()
+
+
+def _path(name: str):
+    from .startup import cache_dir
+
+    return cache_dir() / f"{_STEM}{name}.z"
+
+
+def load(name: str | None, content: bytes) -> bytes | None:
+    """`content` (kept under `name`) compressed as an earlier write kept it, or None
+    (not kept, or not `content`'s: it is checked by inflating it)."""
+    if name is None:
+        return None
     with contextlib.suppress(OSError, zlib.error):
-        data = _path(content).read_bytes()
+        data = _path(name).read_bytes()
         if zlib.decompress(data) == content:
             return data
     return None
 
 
-def keep(content: bytes, data: bytes) -> None:
-    """Keep `data`, what `content` compressed to, when `content` is large enough."""
-    if len(content) < KEPT_MIN:
+def keep(name: str | None, data: bytes) -> None:
+    """Keep `data`, what the content named `name` compressed to."""
+    if name is None:
         return
     from .startup import write_kept
 
-    path = _path(content)
+    path = _path(name)
     if not path.exists():
         write_kept(path, data, f"{_STEM}*.z", KEPT, KEPT_BYTES)
