@@ -110,31 +110,31 @@ def build(source: str | Path, options: Options = Options(),
     log = log or emit
     say = log if options.verbose else (lambda message: None)
     timings: dict[str, float] = {}
-    clock = time.perf_counter()
 
-    def step(name: str, message: str) -> None:
-        nonlocal clock
-        now = time.perf_counter()
-        timings[name] = now - clock
-        clock = now
+    def note(name: str, message: str, seconds: float) -> None:
+        timings[name] = seconds
         say(message)
 
+    step = _clocked(note)
     source = Path(source)
     if options.edition not in EDITIONS:
         raise TypesetError(f"typeset: edition {options.edition!r}: expected "
                            f"{' or '.join(EDITIONS)}")
     child = _front_aside(source, options)
-    from . import cjk, pdf  # WeasyPrint loads in about a second: only when rendering
+    try:
+        from . import cjk, pdf  # WeasyPrint loads in about a second: only when rendering
 
-    front = child.value() if child is not None else None
+        front = child.value() if child is not None else None
+    finally:
+        if child is not None:  # reaped, even when the import was interrupted
+            child.close()
     if front is None:  # not forked, or the child failed: its error is raised here
         issue, layout, output, shown, html = _front(source, options, step)
     else:
         issue, layout, output, shown, html, steps = front
-        for name, message, seconds in steps:
-            timings[name] = seconds
-            say(message)
-        clock = time.perf_counter()
+        for entry in steps:
+            note(*entry)
+        step = _clocked(note)  # the next step's time from now
     ids = [d.id for d in issue.documents]
     _warn_once_without_harfbuzz(pdf, log)
     han_latin = _cjk_han_latin(layout, options)
@@ -151,6 +151,20 @@ def build(source: str | Path, options: Options = Options(),
         stack.enter_context(measured.kept(measured.scope(stamp, html)))
         return _render_and_write(issue, layout, html, source, options, output, ids, shown,
                                  step, log, timings, pdf, stamp)
+
+
+def _clocked(record: Callable[[str, str, float], None]) -> Callable[[str, str], None]:
+    """A `step(name, message)` for the steps of a build: `record(name, message,
+    seconds)`, the seconds since the step before (or since it was made)."""
+    clock = time.perf_counter()
+
+    def step(name: str, message: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        record(name, message, now - clock)
+        clock = now
+
+    return step
 
 
 def _front(source: Path, options: Options,
@@ -200,15 +214,8 @@ def _front_aside(source: Path, options: Options):
 
     def work():
         steps = []
-        clock = time.perf_counter()
-
-        def record(name: str, message: str) -> None:
-            nonlocal clock
-            now = time.perf_counter()
-            steps.append((name, message, now - clock))
-            clock = now
-
-        issue, layout, output, shown, html = _front(source, options, record)
+        issue, layout, output, shown, html = _front(
+            source, options, _clocked(lambda *entry: steps.append(entry)))
         compiled.write()  # what it compiled that the file lacks (the parent never does)
         # the layout without its Jinja environment, which the parent makes if it needs it
         return issue, replace(layout), output, shown, html, steps
