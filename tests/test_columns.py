@@ -69,6 +69,12 @@ def placed_lines(document):
 
 TEXT = "".join(f"<p>{paragraph}</p>" for paragraph in PARAGRAPHS)
 
+SIGNED = ('<div class="cols"><p>各市、县（区）人民政府，自治区政府各部门、各直属机构：</p>'
+          '<p>现将《实施意见》印发给你们，请结合实际认真贯彻落实。</p>'
+          '<div style="break-before: avoid; break-inside: avoid; text-align: right">'
+          '<p>宁夏回族自治区人民政府</p><p>2021年2月28日</p></div>'
+          '<p>（此件公开发布）</p></div>')
+
 CASES = {
     # a run that ends on its page: balanced
     "short": f'<div class="cols">{TEXT}</div>',
@@ -89,6 +95,9 @@ CASES = {
     "three-rtl": f'<div class="cols" style="columns: 3; direction: rtl">{TEXT * 2}</div>',
     # a run starting low on a page, after other content
     "after-text": f'{TEXT}<div class="cols">{TEXT * 2}</div>',
+    # a document's covering notice: its signature kept with the text before it and
+    # whole, so that lower columns refuse it (balancing steps by the least growth)
+    "signature": f'{SIGNED}<p>{PARAGRAPHS[0]}</p>',
 }
 
 
@@ -138,3 +147,27 @@ def test_column_tops_discard_margins_in_both_algorithms():
         left = [y for (page, right), y in tops.items() if not right]
         right = [y for (page, right), y in tops.items() if right]
         assert left and right and min(right) == min(left)
+
+
+def test_balancing_skips_the_heights_that_repeat_a_pass(monkeypatch):
+    """Where no column's next box measures a step, balancing grows the columns by the
+    least step (1px); the heights below the one where a test that overflowed would
+    fit repeat the pass before them, and are not laid out: the same columns, found
+    in a quarter of the passes."""
+    passes = []
+    lay_out = columns._lay_out_run
+
+    def counted(*args):
+        passes.append(args[8])  # the height of the pass
+        return lay_out(*args)
+
+    monkeypatch.setattr(columns, "_lay_out_run", counted)
+    html = render(CASES["signature"])
+    skipping = placed_lines(html.render())
+    skipped = len(passes)
+    passes.clear()
+    monkeypatch.setattr(columns, "_SAME", float("inf"))  # every height tried, 1px apart
+    stepping = placed_lines(html.render())
+    assert stepping == skipping
+    assert len(passes) > 20
+    assert skipped * 3 < len(passes)

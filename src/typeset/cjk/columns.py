@@ -23,6 +23,11 @@ Here:
   smaller step lays out the same columns again), and the last pass, at the
   height found, is the result; a pass that is not kept gives back what it placed
   (``remove_placeholders``);
+* where no pass has measured such a growth and the search steps by one pixel (a
+  column refused a block kept whole with the text before it, a document's
+  signature), the heights that would take the decisions of the pass before them
+  are skipped: that pass notes by how much the column must grow for one of its
+  overflow tests to fit (:func:`_recording_slack`);
 * what does not concern a gazette's body (a height set on the multi-column box,
   footnotes in the page) goes to WeasyPrint's own algorithm unchanged.
 
@@ -39,11 +44,15 @@ handling of blocks spanning all columns and of the final box is theirs.
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from math import floor
 
 #: Balancing stops growing the columns when the step left is below this (CSS px).
 _MIN_STEP = 1.0
+#: How much nearer than its overshoot a skipped height stays to a test's bottom, so
+#: that a rounding of the bottom's arithmetic cannot turn the test (CSS px).
+_SAME = 1e-6
 
 _ORIGINAL = {}  # WeasyPrint's functions this module stands in for
 _TOPS: list[tuple[object, float]] = []  # (column box, y where its content starts)
@@ -62,6 +71,10 @@ class _Pass:
     unplaced: list = field(default_factory=list)
     step: Callable[[], float] = lambda: float("inf")  # least growth that changes a column
     refused: bool = False  # a column could place nothing
+    # the least growth of the height that turns one of the pass's page-overflow tests
+    # (WeasyPrint's ``overflows``) from overflowing to fitting: below it, a pass at a
+    # greater height takes every decision this one took (:func:`_recording_slack`)
+    slack: float = float("inf")
 
     @property
     def complete(self) -> bool:
@@ -299,7 +312,18 @@ def _lay_out_run(context, box, run, containing_block, width, gap, count, positio
         return least
 
     result.step = step
+    with _recording_slack(context, result):
+        _fill_columns(context, box, run, containing_block, width, gap, count, position_y,
+                      height, skip_stack, page_is_empty, absolute_boxes, fixed_boxes,
+                      first_letter_style, first_line_style, bottom_space, result)
+    return result
 
+
+def _fill_columns(context, box, run, containing_block, width, gap, count, position_y,
+                  height, skip_stack, page_is_empty, absolute_boxes, fixed_boxes,
+                  first_letter_style, first_line_style, bottom_space, result) -> None:
+    """The columns of `result` (a :class:`_Pass`) laid out in turn, for
+    :func:`_lay_out_run`."""
     for i in range(count):
         column_box = _ORIGINAL["create_column_box"](
             box, containing_block, run, width, position_y)
@@ -313,7 +337,7 @@ def _lay_out_run(context, box, run, containing_block, width, gap, count, positio
             first_line_style, discard=False, max_lines=None)
         if new_box is None:
             result.refused = True
-            return result
+            return
         result.columns.append(new_box)
         result.next_page = next_page
         result.resume_at = skip_stack = resume_at
@@ -329,7 +353,36 @@ def _lay_out_run(context, box, run, containing_block, width, gap, count, positio
             break
         result.unplaced.append((column_box, resume_at, empty))
 
-    return result
+
+@contextmanager
+def _recording_slack(context, result: _Pass):
+    """Within it, each page-overflow test that overflows lowers ``result.slack`` to
+    the growth of the page bottom that would make it fit.
+
+    WeasyPrint tests every box and line against the bottom of the page (for a
+    column: of the column) with ``LayoutContext.overflows(bottom, position_y)``;
+    a taller column raises that bottom by the same amount in every test of the
+    pass, and what is laid out above it does not move.  A test that fits goes on
+    fitting; one that overflows fits once the column has grown by its overshoot.
+    Until the least of those, a pass takes the same decisions, so it places the
+    same boxes in the same columns."""
+    test = context.overflows  # WeasyPrint's, or that of a pass this one is inside
+
+    def overflows(bottom, position_y):
+        overflowing = test(bottom, position_y)
+        if overflowing:
+            result.slack = min(result.slack, position_y / (1 + 1e-9) - bottom)
+        return overflowing
+
+    shadowed = "overflows" in vars(context)
+    context.overflows = overflows
+    try:
+        yield
+    finally:
+        if shadowed:
+            context.overflows = test
+        else:
+            del context.overflows
 
 
 def _rtl(box) -> bool:
@@ -368,5 +421,15 @@ def _balance(context, full: _Pass, lay_out, count, page_is_empty, absolute_boxes
             return attempt
         step = min(step, attempt.step())
         _give_back(context, attempt, absolute_boxes, fixed_boxes)
-        height += _MIN_STEP if step == float("inf") else step
+        if step != float("inf"):
+            height += step
+            continue
+        # Growing by the least step, the passes up to where one of this pass's
+        # overflowing tests would fit take this pass's decisions: they place the same
+        # boxes, measure the same step (none), and none completes.  They are skipped,
+        # as many steps added as WeasyPrint's search would have added to get there.
+        tried = height
+        height += _MIN_STEP
+        while height <= full.height and height - tried < attempt.slack - _SAME:
+            height += _MIN_STEP
     return full
