@@ -353,3 +353,41 @@ def test_prune_empties_the_front_matter_once_a_document_ended_before_the_page():
     # an element without its end tag is left as it is
     broken = '<body><section data-front><p>封面</p>'
     assert resume.prune(broken, resume.Checkpoint("d2", 3, "", (), before=("d1",))) == broken
+
+
+def test_a_warm_preview_lays_out_afresh_only_the_lines_whose_text_changed(
+        issue, tmp_path, monkeypatch):
+    """After a text edit, a warm preview takes the last render's lines of every
+    paragraph that holds the same text as when they were laid out, and lays out
+    the edited paragraph's afresh: the PDF is byte for byte the one written when
+    no line of the last render is taken (each text then differs, `reuse._text`)."""
+    from typeset import cjk
+    from typeset.cjk import reuse
+
+    other = tmp_path / "other" / issue.name
+    other.parent.mkdir()
+    shutil.copy(issue, other)
+    fresh, written, laid_out = [], [], []
+    with cjk.active():  # installed once for the test: the originals it keeps stay
+        original = reuse._ORIGINAL["get_next_linebox"]
+
+        def counting(*args, **kwargs):
+            fresh.append(1)
+            return original(*args, **kwargs)
+
+        monkeypatch.setitem(reuse._ORIGINAL, "get_next_linebox", counting)
+        for path, text in ((issue, reuse._text), (other, lambda linebox: object())):
+            monkeypatch.setattr(reuse, "_text", text)
+            preview(path, LONG, Options(output=path.with_name("a.pdf")))  # from the cover
+            preview(path, LONG, Options(output=path.with_name("b.pdf")))  # checkpoint
+            anchor = IN_LONG["first paragraph"]
+            edit(path, anchor, anchor + "一")
+            fresh.clear()
+            warm = preview(path, LONG, Options(output=path.with_name("c.pdf")))
+            assert warm.resumed_at is not None
+            laid_out.append(len(fresh))
+            written.append(path.with_name("c.pdf").read_bytes())
+    taken, afresh = laid_out
+    assert written[0] == written[1]
+    assert afresh > 60  # a page of two columns
+    assert taken * 4 < afresh, laid_out  # the edited paragraph's lines, and few others

@@ -176,10 +176,13 @@ def layout_from(html, root_box, context, checkpoint: Checkpoint,
     changed: the rest are the previous render's pages (``context.reused``: their
     indexes), as :func:`converged` says; and it starts at the last page before the
     edited block (``context.kept``: the previous render's pages before it, taken
-    too), as :func:`ahead` says."""
+    too), as :func:`ahead` says.  The lines of the previous render's paragraphs that
+    the edit left as they were are taken too (`cjk.reuse.record`)."""
     from weasyprint.layout import initialize_page_maker, layout_fixed_boxes
     from weasyprint.layout.background import layout_backgrounds
     from weasyprint.layout.page import make_margin_boxes, remake_page
+
+    from .cjk import reuse
 
     initialize_page_maker(context, root_box)
     start = checkpoint.index
@@ -211,7 +214,11 @@ def layout_from(html, root_box, context, checkpoint: Checkpoint,
 
     context.unfinished = frozenset()
     context.reused = ()
-    edited = previous.edited(source, root_box) if previous is not None else None
+    pairs = []
+    edited = previous.edited(source, root_box, pairs) if previous is not None else None
+    # the lines of the previous render, for the paragraphs the edit left as they were
+    reuse.record(context, getattr(previous.context, "typeset_record", None)
+                 if edited is not None else None, pairs)
     kept = ahead(context, previous, edited, start) if edited is not None else ()
     context.kept = kept
     start = index = start + len(kept)
@@ -278,17 +285,20 @@ class Previous:
     context: object
     pages: dict
 
-    def edited(self, html: str, root) -> tuple | None:
+    def edited(self, html: str, root, pairs: list | None = None) -> tuple | None:
         """The path (child indexes from the root) of the one block whose text differs
         between this render's box tree and `root`, the new one of `html`; None unless
         the two HTML differ in one stretch of text outside any tag (the style sheet,
-        attributes and tags the same) and the trees differ in the text of one block."""
+        attributes and tags the same) and the trees differ in the text of one block.
+        Each line box of this render's tree and its counterpart in `root` are added
+        to `pairs`, when given (their blocks have the same boxes, tags and styles)."""
         from weasyprint.formatting_structure import boxes
 
         if not text_only_edit(self.html, html):
             return None
 
         found = set()
+        lines = []
 
         def walk(old, new, path) -> bool:
             if type(old) is not type(new) or old.element_tag != new.element_tag:
@@ -297,6 +307,8 @@ class Previous:
                 if old.text != new.text:
                     found.add(path[:-2])  # the block holding the line box
                 return True
+            if isinstance(old, boxes.LineBox):
+                lines.append((old, new))
             if isinstance(old, boxes.ParentBox):
                 if len(old.children) != len(new.children):
                     return False
@@ -306,6 +318,8 @@ class Previous:
 
         if not walk(self.root, root, ()) or len(found) != 1:
             return None
+        if pairs is not None:
+            pairs.extend(lines)
         return found.pop()
 
 

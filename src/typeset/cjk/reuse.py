@@ -31,6 +31,15 @@ The lines are kept while one page is made (WeasyPrint's ``make_page``), at most
 change the content of boxes (``target-counter()``, page-based counters, running
 elements remade for a page) and lay a page out again with it, so no line outlives
 its page; margin boxes, laid out once the pages are made, keep none.
+
+A render from a layout checkpoint (``--watch``, :func:`typeset.resume.layout_from`)
+also records every line it kept, with the text its paragraph held then
+(``context.typeset_record``, :func:`record`).  The next render from the same
+checkpoint, after an edit of the text of one block, starts with the lines of the
+last one whose paragraphs it pairs with its own (:func:`carried`): the same boxes,
+tags and styles, the HTML the same but for the edited text.  A line is taken from
+them when its paragraph holds the same text as when it was laid out, so the edited
+paragraph, and one whose generated text changed, is laid out afresh.
 """
 
 from __future__ import annotations
@@ -106,8 +115,15 @@ def get_next_linebox(context, linebox, position_y, bottom_space, skip_stack,
     key = (id(linebox), _frozen(skip_stack), linebox.text_indent, containing_block.width,
            containing_block.style["direction"])
     entry = kept.get(key)
+    record = getattr(context, "typeset_record", None)
+    if entry is None and record:
+        entry = record.get(key)  # laid out by the last render, its text the same?
+        if entry is not None and entry[6] == _text(linebox):
+            _keep(kept, key, entry)
+        else:
+            entry = None
     if entry is not None:
-        _, copy, resume_at, x, y, (start_x, width, height) = entry
+        _, copy, resume_at, x, y, (start_x, width, height), _ = entry
         dx = containing_block.content_box_x() - x
         line = copy.deepcopy()
         line.translate(dx, position_y - y)
@@ -122,10 +138,48 @@ def get_next_linebox(context, linebox, position_y, bottom_space, skip_stack,
         absolute_boxes, fixed_boxes, first_letter_style, first_line_style)
     if (line is not None and len(absolute_boxes) == absolutes
             and len(fixed_boxes) == fixed and _movable(line)):
-        if len(kept) >= LIMIT:
-            del kept[next(iter(kept))]
         # the linebox is held so that its id is not reused while the line is kept
-        kept[key] = (linebox, line.deepcopy(), _frozen(resume_at),
-                     containing_block.content_box_x(), position_y,
-                     (linebox.position_x, linebox.width, linebox.height))
+        entry = (linebox, line.deepcopy(), _frozen(resume_at),
+                 containing_block.content_box_x(), position_y,
+                 (linebox.position_x, linebox.width, linebox.height),
+                 _text(linebox) if record is not None else None)
+        _keep(kept, key, entry)
+        if record is not None:
+            _keep(record, key, entry)
     return line, resume_at
+
+
+def _keep(lines: dict, key: tuple, entry: tuple) -> None:
+    """Keep `entry` under `key` in `lines`, the oldest dropped beyond :data:`LIMIT`."""
+    if key not in lines and len(lines) >= LIMIT:
+        del lines[next(iter(lines))]
+    lines[key] = entry
+
+
+def _text(linebox) -> tuple:
+    """The text of a paragraph's line box, as it stands now (generated text
+    included): what a line kept from an earlier render must have been laid out
+    from."""
+    from weasyprint.formatting_structure import boxes
+
+    return tuple(box.text for box in linebox.descendants() if isinstance(box, boxes.TextBox))
+
+
+def record(context, earlier: dict | None = None, pairs=()) -> None:
+    """Record in ``context`` the lines of its render (:func:`get_next_linebox`),
+    starting with those of `earlier` (a render's record) whose paragraphs `pairs`
+    maps to this render's: (line box of that render, the same line box of this
+    one), as :func:`carried` gives them."""
+    context.typeset_record = carried(earlier, pairs) if earlier and LIMIT else {}
+
+
+def carried(earlier: dict, pairs) -> dict:
+    """The lines of `earlier` (a record) for the line boxes of `pairs` (earlier
+    line box, its counterpart now), keyed by their counterparts."""
+    now = {id(old): new for old, new in pairs}
+    lines = {}
+    for (old, *rest), (_, *entry) in earlier.items():
+        new = now.get(old)
+        if new is not None:
+            lines[(id(new), *rest)] = (new, *entry)
+    return lines
