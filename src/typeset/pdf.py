@@ -256,6 +256,7 @@ def render(html: str, base_url: Path, roots: tuple[Path, ...] | None = None,
     `resume.capture`).
     """
     global _fonts
+    from . import borders
     from .errors import TypesetError
     from .resources import Fetcher
     from .restyle import recorded_and_reused
@@ -281,7 +282,7 @@ def render(html: str, base_url: Path, roots: tuple[Path, ...] | None = None,
     with collected_warnings() as warnings, tuned_gc(), \
             _layout_hook(check if before_layout else None, start, laid_out, until,
                          previous, html), recorded_and_reused(styles, fonts.seen), \
-            _sheets_parsed_once():
+            _sheets_parsed_once(), borders.resolved_once():
         document = _html(html, str(base_url) + os.sep, fetcher).render(font_config=fonts)
     document.layout_context = laid_out[0] if laid_out else None
     if fetcher.refused:
