@@ -11,7 +11,7 @@ from typeset.cli import main
 from typeset.errors import InputError
 from typeset.model import Heading, Paragraph, cn_date
 
-from .conftest import FIXTURES
+from .conftest import FIXTURES, SAMPLE
 
 BROKEN = FIXTURES / "broken"
 
@@ -369,3 +369,32 @@ def test_dates_print_in_the_style_the_document_uses(tmp_path):
     path.write_text(text.replace('style="chinese"', 'style="roman"'), encoding="utf-8")
     with pytest.raises(InputError, match=r"style= on <date> must be one of 'arabic', 'chinese'"):
         parse.parse_issue(path)
+
+
+def test_a_document_parsed_again_unchanged_is_the_model_built_before(tmp_path):
+    """`--watch` parses the issue at each save: the documents whose XML and lines are
+    the same as before are the models built then; an edited document, and one
+    whose lines moved, is built again, and ids are still checked across all."""
+    text = SAMPLE.read_text(encoding="utf-8")
+    copy = tmp_path / SAMPLE.name
+    copy.write_text(text, encoding="utf-8")
+    first = parse.parse_issue(copy)
+    anchor = "为深入贯彻落实中共中央、国务院关于实现巩固拓展脱贫攻坚成果"  # in ndf-2021-15
+    copy.write_text(text.replace(anchor, anchor + "一"), encoding="utf-8")
+    second = parse.parse_issue(copy)
+    same = [a is b for a, b in zip(first.documents, second.documents, strict=True)]
+    assert same == [d.id != "ndf-2021-15" for d in first.documents]
+    edited = second.document("ndf-2021-15")
+    assert anchor + "一" in repr(edited) and anchor + "一" not in repr(first.documents)
+    # a line added before a document moves its lines: built again, with the new ones
+    copy.write_text(text.replace(anchor, anchor + "\n"), encoding="utf-8")
+    moved = parse.parse_issue(copy)
+    for old, new in zip(first.documents, moved.documents, strict=True):
+        assert (old is new) == (old.line < first.document("ndf-2021-15").line)
+        assert new.line == old.line + (old.line > first.document("ndf-2021-15").line)
+    # a kept document's id given to an earlier element is still a duplicate
+    section = '<section id="dangwei-zhengfu">'
+    assert text.count(section) == 1
+    copy.write_text(text.replace(section, '<section id="nzf-2021-18">'), encoding="utf-8")
+    with pytest.raises(InputError, match="duplicate id 'nzf-2021-18'"):
+        parse.parse_issue(copy)

@@ -581,6 +581,14 @@ def _check_schema(root: etree._Element, source: _Source) -> list[Problem]:
 _FIELD_NAMES = {"note": "notes", "role": "roles", "appendix": "appendices"}
 
 
+#: Documents built in this process: (their XML, the line of each of their elements,
+#: their section's id): (the model, the ids they hold with their lines).  The model
+#: is immutable; a document whose XML and lines are the same is the same document.
+_DOCUMENTS: dict[tuple, tuple] = {}
+#: Documents kept at most, the oldest dropped first.
+DOCUMENTS_KEPT = 256
+
+
 class _Builder:
     """Build model objects from a schema-valid tree, collecting semantic problems."""
 
@@ -762,12 +770,28 @@ class _Builder:
         return el.get("label").strip(_XML_WS)
 
     def document(self, el, section_id: str) -> m.Document:
-        return m.Document(
+        """The document of `el`; the one built before in this process when `el` is the
+        same XML at the same lines (an edit elsewhere in the issue: `--watch`), its
+        ids registered again."""
+        key = (etree.tostring(el, with_tail=False),
+               tuple(child.sourceline for child in el.iter()), section_id)
+        kept = _DOCUMENTS.get(key)
+        if kept is not None and not any(value in self.ids for value, _ in kept[1]):
+            self.ids.update(kept[1])
+            return kept[0]
+        ids, problems = set(self.ids), len(self.problems)
+        document = m.Document(
             **self.part_fields(el),
             kind=el.get("kind", ""),
             appendices=tuple(m.Part(**self.part_fields(a)) for a in el.iterfind("appendix")),
             section_id=section_id,
         )
+        if len(self.problems) == problems and DOCUMENTS_KEPT:  # not one with problems
+            while len(_DOCUMENTS) >= DOCUMENTS_KEPT:
+                del _DOCUMENTS[next(iter(_DOCUMENTS))]
+            _DOCUMENTS[key] = (document, [(value, line) for value, line in self.ids.items()
+                                          if value not in ids])
+        return document
 
     def decree(self, el) -> m.Decree:
         return m.Decree(
