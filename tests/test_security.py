@@ -375,6 +375,8 @@ def copy_layouts(tmp_path: Path, monkeypatch) -> Path:
      r"cover\.html\.j2:\d+: layout template error"),
     (("cover.html.j2", "{{ meta.overline }}", "{{ meta.no_such_field.x }}"),
      r"cover\.html\.j2:\d+: layout template error: .*no_such_field"),
+    (("document.html.j2", 'data-doc="{{ doc.id }}"', 'data-doc="{{ doc.no_such_field.x }}"'),
+     r"document\.html\.j2:\d+: layout template error: .*no_such_field"),
     (("layout.toml", "count = 2", 'count = "two"'),
      r"style\.css\.j2: the layout's style sheet has 1 invalid declaration\(s\): "
      r"Ignored `columns: two`"),

@@ -10,6 +10,8 @@ the model and the settings.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
+from typing import NamedTuple
 
 from . import __version__
 from .clreq import DASHES, ELLIPSES, NO_LINE_END, NO_LINE_START, no_break_between
@@ -65,7 +67,60 @@ def _compose(issue: Issue, layout: Layout, only: str | None, shown: frozenset[st
         version=__version__,
         wide_table_columns=settings["tables"]["wide_columns"],
         s=settings,
+        composed=_composer(layout),
     )
+
+
+#: Documents' HTML composed in this process: (the layout's files and settings, the
+#: document, its section's id and title, whether it opens its section): (the
+#: document, its HTML).  The document models are immutable, and `parse` hands back
+#: the same one for a document it read before unchanged (`--watch`).
+_COMPOSED: dict[tuple, tuple] = {}
+#: Documents' HTML kept at most, the oldest dropped first.
+COMPOSED_KEPT = 256
+
+
+class SectionHead(NamedTuple):
+    """What document.html.j2 is given of a document's section."""
+
+    id: str
+    title: str
+
+
+def _composer(layout: Layout) -> Callable:
+    """`composed(doc, section, first)` for issue.html.j2: the HTML of document.html.j2
+    for `doc` of `section` (`first`: it opens the section), rendered with those, the
+    layout's settings (`s`) and `wide_table_columns` only; the HTML composed before
+    in this process for the same document and the same layout files and settings."""
+    from markupsafe import Markup
+
+    settings = layout.settings
+    template = layout.env.get_template("document.html.j2")
+    files = tuple((str(path), *_stat(path)) for path in layout.files())
+    signature = (files, repr(settings))
+
+    def composed(doc, section, first) -> Markup:
+        head = SectionHead(section.id, section.title)
+        key = (signature, id(doc), head, bool(first))
+        kept = _COMPOSED.get(key)
+        if kept is not None and kept[0] is doc:
+            return kept[1]
+        html = Markup(template.render(doc=doc, section=head, loop_first=bool(first),
+                                      s=settings,
+                                      wide_table_columns=settings["tables"]["wide_columns"]))
+        if COMPOSED_KEPT:
+            while len(_COMPOSED) >= COMPOSED_KEPT:
+                del _COMPOSED[next(iter(_COMPOSED))]
+            _COMPOSED[key] = (doc, html)
+        return html
+
+    return composed
+
+
+def _stat(path) -> tuple[int, int]:
+    """A file's modification time and size."""
+    stat = path.stat()
+    return stat.st_mtime_ns, stat.st_size
 
 
 def _template_position(tb, layout: Layout) -> str:
