@@ -148,6 +148,26 @@ def test_missing_glyph_is_named_before_rendering(tmp_path):
     assert not (tmp_path / "x.pdf").exists()
 
 
+def test_a_warm_process_checks_only_characters_not_found_before(tmp_path, monkeypatch):
+    """The characters the faces were found to have are not looked up again in the
+    same process; one they lack is named at every build."""
+    from typeset import preflight
+
+    monkeypatch.setattr(preflight, "_COVERED", {})
+    looked_up = []
+    cmap = preflight._cmap
+    monkeypatch.setattr(preflight, "_cmap", lambda path: looked_up.append(path) or cmap(path))
+    for _ in range(2):
+        looked_up.clear()
+        with pytest.raises(InputError, match="no glyph for '𠀁' U\\+20001"):
+            build(FIXTURES / "missing-glyph.xml", Options(output=tmp_path / "x.pdf"))
+        covered = set().union(*preflight._COVERED.values())
+        assert "的" in covered and "𠀁" not in covered
+        if _:  # the second time only the missing character's faces are read
+            assert 0 < len(looked_up) < first
+        first = len(looked_up)
+
+
 def test_cli_build_in_process(tmp_path, capsys):
     out = tmp_path / "m.pdf"
     assert main(["build", str(FIXTURES / "minimal.xml"), "-o", str(out), "-v"]) == 0

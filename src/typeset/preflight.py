@@ -41,6 +41,9 @@ from .startup import cache_dir
 
 # Characters that need no glyph: white space and format controls.
 _INVISIBLE = set(" \t\n\u00a0\u200b\u200c\u200d\u2060\ufeff")
+#: The characters a list of faces was found to have (faces: characters), as their
+#: character maps (`_cmap`, read once a process) say: not looked up again.
+_COVERED: dict[tuple, set[str]] = {}
 
 
 @functools.cache
@@ -144,8 +147,10 @@ def check_boxes(root_box, style_for, faces: FontFaces, issue: m.Issue,
 
     def need(files: tuple[Path, ...], text: str, box) -> None:
         chars = needed.setdefault(files, {})
-        for char in text:
-            if char not in _INVISIBLE and char not in chars:
+        # each character once (a set), but those the faces were found to have; the
+        # first box that holds a character kept
+        for char in set(text).difference(_COVERED.get(files, ())):
+            if char not in chars and char not in _INVISIBLE:
                 chars[char] = box
 
     def files_of(style) -> tuple[Path, ...]:
@@ -165,10 +170,14 @@ def check_boxes(root_box, style_for, faces: FontFaces, issue: m.Issue,
     names = {path: role for role, path in roles.items()}
     found: dict[tuple, list[str]] = {}  # (line, where, element, char) → faces lists tried
     for files, chars in needed.items():
+        if not chars:  # every character found before
+            continue
         cmaps = [_cmap(path) for path in files]
         faces_tried = ", ".join(names.get(path, path.name) for path in files) or "none"
+        covered = _COVERED.setdefault(files, set())
         for char, box in chars.items():
             if any(ord(char) in cmap for cmap in cmaps):
+                covered.add(char)
                 continue
             for where, element, line in located(char, box):
                 tried = found.setdefault((line, where, element, char), [])
