@@ -331,6 +331,23 @@ def test_a_text_only_edit_is_one_stretch_of_text_outside_tags():
     assert not resume.text_only_edit(html, html.replace("二", "X").replace("五", "Y"))
 
 
+def test_a_text_only_edit_is_found_in_long_html_wherever_it_is():
+    """The ends are compared a block at a time: the edit found at a block's edge,
+    in the first and the last characters, and in HTML shorter than a block."""
+    body = "".join(f"<p>{'一二三四五六七八九十' * 50}</p>" for _ in range(30))
+    for at in (0, 1, 4095, 4096, 4097, 8192, len(body) // 2, len(body) - 1, len(body)):
+        text = body.find("一", at)
+        if text < 0:
+            continue
+        assert resume.text_only_edit(body, body[:text] + "测" + body[text:]), at
+        assert resume.text_only_edit(body, body[:text] + body[text + 1:]), at
+        tag = body.rfind("<p>", 0, text + 1)
+        assert not resume.text_only_edit(body, body[:tag] + "<b>" + body[tag:]), at
+        assert not resume.text_only_edit(body, body[:tag + 1] + "q" + body[tag + 2:]), at
+    assert resume.text_only_edit("<p>一</p>", "<p>二</p>")
+    assert not resume.text_only_edit("<p>一</p>", "<p>一</p><p>")
+
+
 def test_prune_empties_the_front_matter_once_a_document_ended_before_the_page():
     """The elements marked data-front (the cover, the contents) come before every
     document: from a page after a document's end, their content is left out, their
