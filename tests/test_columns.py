@@ -95,6 +95,9 @@ CASES = {
     "three-rtl": f'<div class="cols" style="columns: 3; direction: rtl">{TEXT * 2}</div>',
     # a run starting low on a page, after other content
     "after-text": f'{TEXT}<div class="cols">{TEXT * 2}</div>',
+    # a grid container in the columns, which breaks by the space left
+    "grid": '<div class="cols"><div style="display: grid"><div>'
+            f'{TEXT}<section style="height: 80mm"></section>{TEXT}</div></div></div>',
     # a document's covering notice: its signature kept with the text before it and
     # whole, so that lower columns refuse it (balancing steps by the least growth)
     "signature": f'{SIGNED}<p>{PARAGRAPHS[0]}</p>',

@@ -88,6 +88,8 @@ def install(patch) -> None:
     place, through `patch(path, replacement)` (which keeps the originals)."""
     from weasyprint.layout import block, column
 
+    from .internals import _resolve
+
     _ORIGINAL["columns_layout"] = column.columns_layout
     _ORIGINAL["block_box_layout"] = block.block_box_layout
     _ORIGINAL["resolve_percentages"] = block.resolve_percentages
@@ -95,6 +97,11 @@ def install(patch) -> None:
     patch("weasyprint.layout.block.columns_layout", columns_layout)
     patch("weasyprint.layout.block.block_box_layout", block_box_layout)
     patch("weasyprint.layout.block.resolve_percentages", resolve_percentages)
+    # flex and grid containers size and break their items by the space left, not by
+    # overflow tests alone: a pass that lays one out has no slack (_recording_slack)
+    for path in ("flex.flex_layout", "grid.grid_layout", "block.flex_layout",
+                 "block.grid_layout", "inline.flex_layout", "inline.grid_layout"):
+        patch(f"weasyprint.layout.{path}", _without_slack(_resolve(f"weasyprint.layout.{path}")))
 
 
 def block_box_layout(context, box, bottom_space, skip_stack, containing_block,
@@ -354,6 +361,21 @@ def _fill_columns(context, box, run, containing_block, width, gap, count, positi
         result.unplaced.append((column_box, resume_at, empty))
 
 
+def _without_slack(layout: Callable) -> Callable:
+    """`layout` (WeasyPrint's flex or grid layout), which first takes the slack of
+    the passes being recorded to 0: none of their heights is skipped."""
+    def without_slack(*args, **kwargs):
+        for recorded in _RECORDING:
+            recorded.slack = 0.0
+        return layout(*args, **kwargs)
+
+    return without_slack
+
+
+#: The passes whose slack is being recorded, innermost last (_recording_slack).
+_RECORDING: list[_Pass] = []
+
+
 @contextmanager
 def _recording_slack(context, result: _Pass):
     """Within it, each page-overflow test that overflows lowers ``result.slack`` to
@@ -365,7 +387,8 @@ def _recording_slack(context, result: _Pass):
     pass, and what is laid out above it does not move.  A test that fits goes on
     fitting; one that overflows fits once the column has grown by its overshoot.
     Until the least of those, a pass takes the same decisions, so it places the
-    same boxes in the same columns."""
+    same boxes in the same columns.  A flex or grid container sizes its items by the
+    space left as well: a pass that lays one out has no slack (`_without_slack`)."""
     test = context.overflows  # WeasyPrint's, or that of a pass this one is inside
 
     def overflows(bottom, position_y):
@@ -376,9 +399,11 @@ def _recording_slack(context, result: _Pass):
 
     shadowed = "overflows" in vars(context)
     context.overflows = overflows
+    _RECORDING.append(result)
     try:
         yield
     finally:
+        _RECORDING.pop()
         if shadowed:
             context.overflows = test
         else:
