@@ -37,7 +37,9 @@ TABLES = f"""
     <tr><td class="outset">四</td><td>五</td></tr>
     <tr class="thick"><td colspan="3">六</td></tr>
   </tbody>
-  <tbody class="inset"><tr><td>七</td><td rowspan="2" colspan="2">八</td></tr><tr><td>九</td></tr></tbody>
+  <tbody class="inset">
+    <tr><td>七</td><td rowspan="2" colspan="2">八</td></tr><tr><td>九</td></tr>
+  </tbody>
 </table>
 <table dir="rtl" class="framed" style="direction: rtl">
   <tr><td colspan="2">甲</td><td class="double">乙</td></tr>
