@@ -596,3 +596,27 @@ def test_a_command_builds_the_same_pdf_with_its_front_aside(tmp_path):
     assert [line[:3] for line in run.stderr.splitlines()] == \
         ["1/6", "2/6", "3/6", "4/6", "5/6", "6/6"]
     assert there.read_bytes() == here.read_bytes()
+
+
+def test_the_faces_character_maps_kept_are_bounded(tmp_path, monkeypatch):
+    """Each copy of a face is keyed apart (its path); the oldest maps go beyond
+    CMAPS_KEPT, and a map read from the cache is the face's."""
+    import shutil
+
+    from typeset import preflight
+    from typeset.layout import data_dir
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(preflight, "CMAPS_KEPT", 2)
+    face = sorted(data_dir("fonts").glob("*.ttf"))[0]
+    maps = []
+    for copy in range(4):
+        (tmp_path / str(copy)).mkdir()
+        path = Path(shutil.copy(face, tmp_path / str(copy)))
+        preflight._cmap.cache_clear()
+        maps.append(preflight._cmap(path))
+    kept = sorted((tmp_path / "cache").rglob("cmap-*.bin"))
+    assert len(kept) == 2 and len(set(maps)) == 1 and ord("的") in maps[0]
+    preflight._cmap.cache_clear()
+    assert preflight._cmap(path) == maps[0]  # from the cache
+    preflight._cmap.cache_clear()

@@ -35,15 +35,19 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from . import model as m
-from .atomic import write_atomic
-from .errors import InputError, Problem, TypesetError, display_path
-from .startup import cache_dir
+from .errors import InputError, Problem, display_path
+from .startup import cache_dir, write_kept
 
 # Characters that need no glyph: white space and format controls.
 _INVISIBLE = set(" \t\n\u00a0\u200b\u200c\u200d\u2060\ufeff")
 #: The characters a list of faces was found to have (faces: characters), as their
 #: character maps (`_cmap`, read once a process) say: not looked up again.
 _COVERED: dict[tuple, set[str]] = {}
+
+
+#: The faces' character maps kept in the cache folder at most (a layout has four to
+#: six faces; each checkout or copy of them is keyed apart).
+CMAPS_KEPT = 64
 
 
 @functools.cache
@@ -63,11 +67,9 @@ def _cmap(path: Path) -> frozenset[int]:
         codepoints = frozenset(font.getBestCmap())
     finally:
         font.close()
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(array("I", sorted(codepoints)).tobytes(), cache)
-    except (OSError, TypesetError):
-        pass  # no cache: slower, not wrong
+    # no cache: slower, not wrong; a face's copy elsewhere is another file, so the
+    # oldest go beyond CMAPS_KEPT
+    write_kept(cache, array("I", sorted(codepoints)).tobytes(), "cmap-*.bin", CMAPS_KEPT)
     return codepoints
 
 
