@@ -98,6 +98,12 @@ CASES = {
     # a grid container in the columns, which breaks by the space left
     "grid": '<div class="cols"><div style="display: grid"><div>'
             f'{TEXT}<section style="height: 80mm"></section>{TEXT}</div></div></div>',
+    # columns inside the columns, and an absolutely positioned box in a run
+    "nested": f'<div class="cols">{TEXT}<div style="columns: 2; column-gap: 2mm">'
+              f'{TEXT}</div>{SIGNED}</div>',
+    "absolute": f'<div class="cols">{TEXT}<div style="position: relative">{TEXT}'
+                '<div style="position: absolute; bottom: 0; height: 30mm; width: 5mm">'
+                f'</div></div>{SIGNED}</div>',
     # a document's covering notice: its signature kept with the text before it and
     # whole, so that lower columns refuse it (balancing steps by the least growth)
     "signature": f'{SIGNED}<p>{PARAGRAPHS[0]}</p>',

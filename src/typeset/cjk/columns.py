@@ -97,10 +97,12 @@ def install(patch) -> None:
     patch("weasyprint.layout.block.columns_layout", columns_layout)
     patch("weasyprint.layout.block.block_box_layout", block_box_layout)
     patch("weasyprint.layout.block.resolve_percentages", resolve_percentages)
-    # flex and grid containers size and break their items by the space left, not by
-    # overflow tests alone: a pass that lays one out has no slack (_recording_slack)
+    # flex and grid containers and absolutely positioned boxes are sized and broken
+    # by the space left, not by overflow tests alone: a pass that lays one out has no
+    # slack (_recording_slack)
     for path in ("flex.flex_layout", "grid.grid_layout", "block.flex_layout",
-                 "block.grid_layout", "inline.flex_layout", "inline.grid_layout"):
+                 "block.grid_layout", "inline.flex_layout", "inline.grid_layout",
+                 "absolute.absolute_layout", "block.absolute_layout"):
         patch(f"weasyprint.layout.{path}", _without_slack(_resolve(f"weasyprint.layout.{path}")))
 
 
@@ -140,6 +142,10 @@ def columns_layout(context, box, bottom_space, skip_stack, containing_block,
     from weasyprint.layout.block import block_level_layout, block_level_width, collapse_margin
     from weasyprint.layout.percent import percentage
 
+    # columns inside a pass take their height from the space left: that pass has no
+    # slack (_recording_slack)
+    for recorded in _RECORDING:
+        recorded.slack = 0.0
     style = box.style
     if (style["height"] != "auto" or context.footnotes or context.current_page_footnotes
             or context.current_footnote_area.height != "auto"):
@@ -362,8 +368,8 @@ def _fill_columns(context, box, run, containing_block, width, gap, count, positi
 
 
 def _without_slack(layout: Callable) -> Callable:
-    """`layout` (WeasyPrint's flex or grid layout), which first takes the slack of
-    the passes being recorded to 0: none of their heights is skipped."""
+    """`layout` (WeasyPrint's flex, grid or absolute layout), which first takes the
+    slack of the passes being recorded to 0: none of their heights is skipped."""
     def without_slack(*args, **kwargs):
         for recorded in _RECORDING:
             recorded.slack = 0.0
@@ -387,8 +393,9 @@ def _recording_slack(context, result: _Pass):
     pass, and what is laid out above it does not move.  A test that fits goes on
     fitting; one that overflows fits once the column has grown by its overshoot.
     Until the least of those, a pass takes the same decisions, so it places the
-    same boxes in the same columns.  A flex or grid container sizes its items by the
-    space left as well: a pass that lays one out has no slack (`_without_slack`)."""
+    same boxes in the same columns.  Flex and grid containers, absolutely positioned
+    boxes and columns inside the run size themselves by the space left as well: a
+    pass that lays one out has no slack (`_without_slack`, `columns_layout`)."""
     test = context.overflows  # WeasyPrint's, or that of a pass this one is inside
 
     def overflows(bottom, position_y):
