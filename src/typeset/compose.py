@@ -59,7 +59,8 @@ def _compose(issue: Issue, layout: Layout, only: str | None, shown: frozenset[st
     if "</style" in css.lower():
         raise TypesetError(f"{layout.folders[0]}/style.css.j2: the style sheet may not "
                            "contain </style>")
-    return layout.env.get_template("issue.html.j2").render(
+    composer = _composer(layout)
+    html = layout.env.get_template("issue.html.j2").render(
         issue=issue,
         css=css,
         only=only,
@@ -67,17 +68,21 @@ def _compose(issue: Issue, layout: Layout, only: str | None, shown: frozenset[st
         version=__version__,
         wide_table_columns=settings["tables"]["wide_columns"],
         s=settings,
-        composed=_composer(layout),
+        composed=composer,
     )
+    _COMPOSED.clear()  # the documents of this compose only: one issue's worth
+    _COMPOSED.update(list(composer.now.items())[:COMPOSED_KEPT])
+    return html
 
 
-#: Documents' HTML composed in this process: (the layout's files and settings, the
-#: document, its section's id and title, whether it opens its section): (the
-#: document, its HTML).  The document models are immutable, and `parse` hands back
-#: the same one for a document it read before unchanged (`--watch`).
+#: Documents' HTML of the last compose in this process: (the layout's files and
+#: settings, the document, its section's id and title, whether it opens its
+#: section): (the document, its HTML).  The document models are immutable, and
+#: `parse` hands back the same one for a document it read before unchanged
+#: (`--watch`).
 _COMPOSED: dict[tuple, tuple] = {}
-#: Documents' HTML kept at most, the oldest dropped first.
-COMPOSED_KEPT = 256
+#: Documents' HTML kept at most (0: none).
+COMPOSED_KEPT = 1_000
 
 
 class SectionHead(NamedTuple):
@@ -91,7 +96,9 @@ def _composer(layout: Layout) -> Callable:
     """`composed(doc, section, first)` for issue.html.j2: the HTML of document.html.j2
     for `doc` of `section` (`first`: it opens the section), rendered with those, the
     layout's settings (`s`) and `wide_table_columns` only; the HTML composed before
-    in this process for the same document and the same layout files and settings."""
+    by the last compose for the same document and the same layout files and settings.
+    What it composes or takes is in its ``now`` (key: (document, HTML)), for
+    `_COMPOSED`."""
     from markupsafe import Markup
 
     settings = layout.settings
@@ -103,17 +110,14 @@ def _composer(layout: Layout) -> Callable:
         head = SectionHead(section.id, section.title)
         key = (signature, id(doc), head, bool(first))
         kept = _COMPOSED.get(key)
-        if kept is not None and kept[0] is doc:
-            return kept[1]
-        html = Markup(template.render(doc=doc, section=head, loop_first=bool(first),
-                                      s=settings,
-                                      wide_table_columns=settings["tables"]["wide_columns"]))
-        if COMPOSED_KEPT:
-            while len(_COMPOSED) >= COMPOSED_KEPT:
-                del _COMPOSED[next(iter(_COMPOSED))]
-            _COMPOSED[key] = (doc, html)
-        return html
+        if kept is None or kept[0] is not doc:
+            kept = doc, Markup(template.render(
+                doc=doc, section=head, loop_first=bool(first), s=settings,
+                wide_table_columns=settings["tables"]["wide_columns"]))
+        composed.now[key] = kept
+        return kept[1]
 
+    composed.now = {}
     return composed
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import hashlib
 import os
 import re
 import stat
@@ -96,6 +97,8 @@ def parse_issue(path: str | Path) -> m.Issue:
     issue = builder.issue(root, path)
     if builder.problems:
         raise InputError(builder.problems)
+    _DOCUMENTS.clear()
+    _DOCUMENTS.update(builder.documents)
     return issue
 
 
@@ -581,12 +584,12 @@ def _check_schema(root: etree._Element, source: _Source) -> list[Problem]:
 _FIELD_NAMES = {"note": "notes", "role": "roles", "appendix": "appendices"}
 
 
-#: Documents built in this process: (their XML, the line of each of their elements,
-#: their section's id): (the model, the ids they hold with their lines).  The model
-#: is immutable; a document whose XML and lines are the same is the same document.
+#: The documents of the last issue parsed without a problem in this process: (a hash
+#: of their XML, the line of each of their elements, their section's id): (the
+#: model, the ids they hold with their lines).  The model is immutable; a document
+#: whose XML and lines are the same is the same document.  Only the last parse's are
+#: kept, so a long `--watch` holds one issue's worth, whatever the edits.
 _DOCUMENTS: dict[tuple, tuple] = {}
-#: Documents kept at most, the oldest dropped first.
-DOCUMENTS_KEPT = 256
 
 
 class _Builder:
@@ -596,6 +599,7 @@ class _Builder:
         self.source = source
         self.problems: list[Problem] = []
         self.ids: dict[str, int] = {}
+        self.documents: dict[tuple, tuple] = {}  # this parse's, for _DOCUMENTS
 
     def problem(self, el, message: str) -> None:
         self.problems.append(Problem(*self.source.where(el), message))
@@ -770,14 +774,15 @@ class _Builder:
         return el.get("label").strip(_XML_WS)
 
     def document(self, el, section_id: str) -> m.Document:
-        """The document of `el`; the one built before in this process when `el` is the
-        same XML at the same lines (an edit elsewhere in the issue: `--watch`), its
-        ids registered again."""
-        key = (etree.tostring(el, with_tail=False),
+        """The document of `el`; the one the last parse built when `el` is the same
+        XML at the same lines (an edit elsewhere in the issue: `--watch`), its ids
+        registered again."""
+        key = (hashlib.blake2b(etree.tostring(el, with_tail=False), digest_size=16).digest(),
                tuple(child.sourceline for child in el.iter()), section_id)
         kept = _DOCUMENTS.get(key)
         if kept is not None and not any(value in self.ids for value, _ in kept[1]):
             self.ids.update(kept[1])
+            self.documents[key] = kept
             return kept[0]
         ids, problems = set(self.ids), len(self.problems)
         document = m.Document(
@@ -786,11 +791,9 @@ class _Builder:
             appendices=tuple(m.Part(**self.part_fields(a)) for a in el.iterfind("appendix")),
             section_id=section_id,
         )
-        if len(self.problems) == problems and DOCUMENTS_KEPT:  # not one with problems
-            while len(_DOCUMENTS) >= DOCUMENTS_KEPT:
-                del _DOCUMENTS[next(iter(_DOCUMENTS))]
-            _DOCUMENTS[key] = (document, [(value, line) for value, line in self.ids.items()
-                                          if value not in ids])
+        if len(self.problems) == problems:  # not one with problems
+            self.documents[key] = (document, [(value, line) for value, line
+                                              in self.ids.items() if value not in ids])
         return document
 
     def decree(self, el) -> m.Decree:
