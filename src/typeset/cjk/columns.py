@@ -43,6 +43,7 @@ handling of blocks spanning all columns and of the final box is theirs.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -73,8 +74,9 @@ class _Pass:
     refused: bool = False  # a column could place nothing
     # the least growth of the height that turns one of the pass's page-overflow tests
     # (WeasyPrint's ``overflows``) from overflowing to fitting: below it, a pass at a
-    # greater height takes every decision this one took (:func:`_recording_slack`)
-    slack: float = float("inf")
+    # greater height takes every decision this one took (:func:`_recording_slack`;
+    # 0 where it was not recorded)
+    slack: float = 0.0
 
     @property
     def complete(self) -> bool:
@@ -231,11 +233,11 @@ def columns_layout(context, box, bottom_space, skip_stack, containing_block,
         max_height = context.page_bottom - position_y - bottom_space
 
         def lay_out(height, run=item, position_y=position_y, skip_stack=skip_stack,
-                    page_is_empty=page_is_empty):
+                    page_is_empty=page_is_empty, slack=False):
             return _lay_out_run(
                 context, box, run, containing_block, width, gap, count, position_y,
                 height, skip_stack, page_is_empty, absolute_boxes, fixed_boxes,
-                first_letter_style, first_line_style)
+                first_letter_style, first_line_style, slack)
 
         kept = lay_out(max_height)
         balance = style["column_fill"] == "balance" or index < runs[-1][0]
@@ -298,10 +300,10 @@ def columns_layout(context, box, bottom_space, skip_stack, containing_block,
 
 def _lay_out_run(context, box, run, containing_block, width, gap, count, position_y,
                  height, skip_stack, page_is_empty, absolute_boxes, fixed_boxes,
-                 first_letter_style, first_line_style) -> _Pass:
+                 first_letter_style, first_line_style, slack=False) -> _Pass:
     """Lay out a run of children in up to `count` columns of `height`, each at its
     final position, and measure what each column leaves and what its next box
-    needs."""
+    needs; with `slack` (a balancing pass), also its slack (`_recording_slack`)."""
     from weasyprint.layout.block import remove_placeholders
 
     bottom_space = context.page_bottom - position_y - height
@@ -325,7 +327,7 @@ def _lay_out_run(context, box, run, containing_block, width, gap, count, positio
         return least
 
     result.step = step
-    with _recording_slack(context, result):
+    with _recording_slack(context, result) if slack else contextlib.nullcontext():
         _fill_columns(context, box, run, containing_block, width, gap, count, position_y,
                       height, skip_stack, page_is_empty, absolute_boxes, fixed_boxes,
                       first_letter_style, first_line_style, bottom_space, result)
@@ -404,6 +406,7 @@ def _recording_slack(context, result: _Pass):
             result.slack = min(result.slack, position_y / (1 + 1e-9) - bottom)
         return overflowing
 
+    result.slack = float("inf")
     shadowed = "overflows" in vars(context)
     context.overflows = overflows
     _RECORDING.append(result)
@@ -444,7 +447,7 @@ def _balance(context, full: _Pass, lay_out, count, page_is_empty, absolute_boxes
     height = sum(full.consumed) / count
     step = full.step()
     while height <= full.height:
-        attempt = lay_out(height, page_is_empty=False)
+        attempt = lay_out(height, page_is_empty=False, slack=True)
         if not attempt.refused and attempt.resume_at is None:
             _give_back(context, full, absolute_boxes, fixed_boxes)
             if page_is_empty:
