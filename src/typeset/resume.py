@@ -329,25 +329,22 @@ def text_only_edit(old: str, new: str) -> bool:
     if old == new:
         return False
     size = min(len(old), len(new))
-    head = _common(old, new, size, lambda text, start, end: text[start:end])
-    tail = _common(old, new, size - head,
-                   lambda text, start, end: text[len(text) - end:len(text) - start])
+    head = _common_prefix(old, new, size)
+    tail = _common_prefix(old[::-1], new[::-1], size - head)
     changed = (old[head:len(old) - tail], new[head:len(new) - tail])
     inside_tag = old.rfind("<", 0, head) > old.rfind(">", 0, head)
     return not inside_tag and not any("<" in part or ">" in part for part in changed)
 
 
-def _common(old: str, new: str, size: int, part) -> int:
-    """How many characters, at most `size`, `old` and `new` have in common from one
-    end: `part(text, start, end)` is the stretch from `start` to `end` characters
-    away from that end.  Compared a block at a time (a string comparison is C's),
-    then a character at a time in the block that differs."""
+def _common_prefix(old: str, new: str, size: int) -> int:
+    """How many first characters, at most `size`, `old` and `new` have in common:
+    compared a block at a time (a string comparison is C's), then a character at a
+    time in the block that differs."""
     block = 4096
     same = 0
-    while same < size and part(old, same, min(same + block, size)) == \
-            part(new, same, min(same + block, size)):
+    while same < size and old[same:min(same + block, size)] == new[same:min(same + block, size)]:
         same = min(same + block, size)
-    while same < size and part(old, same, same + 1) == part(new, same, same + 1):
+    while same < size and old[same] == new[same]:
         same += 1
     return same
 
